@@ -1,0 +1,17 @@
+"""dream: Google's 2015 DeepDream notebook, faithfully, on a real pycaffe."""
+import os
+
+# Caffe logs every layer it builds; keep quiet unless the user asked otherwise.
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+from .errors import DreamError  # noqa: E402
+from .net import load_net, preprocess, deprocess, dream_layers  # noqa: E402
+from .step import objective_L2, make_step, clear_diffs  # noqa: E402
+from .octaves import deepdream, octave_bases  # noqa: E402
+from .guide import guide_features, objective_guide  # noqa: E402
+from .zoom import zoom_frames, zoom_transform  # noqa: E402
+
+__all__ = ["DreamError", "load_net", "preprocess", "deprocess", "dream_layers", "objective_L2",
+           "make_step", "clear_diffs", "deepdream", "octave_bases", "guide_features",
+           "objective_guide", "zoom_frames", "zoom_transform"]
+__version__ = "0.1.0"

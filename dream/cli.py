@@ -1,0 +1,195 @@
+"""python -m dream: argument parsing, validation and file I/O around the notebook's algorithm."""
+import argparse
+import secrets
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .errors import DreamError
+from .images import check_writable, load_image, read_metadata, save_image
+from .models import DEFAULT_MODEL, MODEL_NAMES, ModelFiles, check_present, models_dir, named_model, sha1_of
+from .progress import DreamProgress
+from .runparams import run_params, same_run
+
+# Every default in one place: the notebook's.
+DEFAULT_LAYER = "inception_4c/output"
+DEFAULT_GUIDE_LAYER = "inception_3b/output"
+DEFAULTS = dict(octaves=4, octave_scale=1.4, iters=10, step_size=1.5, jitter=32, zoom=0.05)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments get one line on stderr, not the usage block."""
+    def error(self, message):
+        self.exit(2, f"dream: error: {message} (see --help)\n")
+
+
+def positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        return value
+    return parse
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid int") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def zoom_scale(text):
+    value = positive(float)(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1")
+    return value
+
+
+def build_parser():
+    p = OneLineParser(prog="python -m dream", description=(
+        "DeepDream as Google's 2015 notebook made it, on Caffe's GoogLeNet. "
+        "With no INPUT it dreams the notebook's sky photo (or a sample photo)."),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("input", nargs="?", metavar="INPUT", help="image to dream on")
+    p.add_argument("-o", "--output", help="output .jpg/.png (default INPUT-dream.jpg; "
+                   "a folder of frames with --frames, default INPUT-frames)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    a = p.add_argument_group("the dream (the notebook's parameters)")
+    a.add_argument("--layer", help=f"layer to maximise (default {DEFAULT_LAYER}, "
+                   f"or {DEFAULT_GUIDE_LAYER} with --guide); see --list-layers")
+    a.add_argument("--octaves", type=positive(int), default=DEFAULTS["octaves"], help="number of scales")
+    a.add_argument("--octave-scale", type=positive(float), default=DEFAULTS["octave_scale"],
+                   help="size ratio between octaves")
+    a.add_argument("--iters", type=positive(int), default=DEFAULTS["iters"], help="steps per octave")
+    a.add_argument("--step-size", type=positive(float), default=DEFAULTS["step_size"],
+                   help="normalised step size")
+    a.add_argument("--jitter", type=non_negative_int, default=DEFAULTS["jitter"],
+                   help="random shift in pixels")
+    a.add_argument("--seed", type=non_negative_int, default=None,
+                   help="jitter seed (default: random, recorded in the output's metadata)")
+    a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
+    a.add_argument("--exact-gradient", action="store_true",
+                   help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
+    z = p.add_argument_group("zoom loop")
+    z.add_argument("--frames", type=positive(int), metavar="N", help="write N zoom-loop frames into a folder")
+    z.add_argument("--zoom", type=zoom_scale, default=DEFAULTS["zoom"], metavar="S",
+                   help="zoom per frame, the notebook's s")
+    m = p.add_argument_group("model")
+    m.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_NAMES, help="model under models/")
+    m.add_argument("--prototxt", help="any Caffe deploy prototxt (with --weights), instead of --model")
+    m.add_argument("--weights", help="its caffemodel")
+    m.add_argument("--gpu", nargs="?", const=0, type=non_negative_int, metavar="ID",
+                   help="run on GPU ID (default: CPU; a bare --gpu means 0)")
+    m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at, and exit")
+    p.add_argument("--version", action="version", version=f"dream {__version__}")
+    return p
+
+
+def resolve_model(args):
+    if args.prototxt or args.weights:
+        if not (args.prototxt and args.weights):
+            raise DreamError("--prototxt and --weights go together")
+        return ModelFiles(Path(args.weights).stem, Path(args.prototxt), Path(args.weights))
+    return named_model(args.model)
+
+
+def list_layers(model):
+    import caffe
+    from .net import dream_layers, read_net_param
+    if not model.prototxt.is_file():
+        raise DreamError(f"model definition not found: {model.prototxt}")
+    read_net_param(model.prototxt)  # a clean error before caffe.Net can abort
+    net = caffe.Net(str(model.prototxt), caffe.TEST)
+    for name in dream_layers(net):
+        print(name)
+
+
+def default_input():
+    """The notebook's sky photo once downloaded, else scikit-image's astronaut (public domain, NASA)."""
+    sky = models_dir() / "samples" / "sky1024px.jpg"
+    if sky.is_file():
+        print(f"dream: no INPUT given; using the notebook's photo {sky}", file=sys.stderr)
+        return sky, load_image(sky)
+    import skimage.data
+    print("dream: no INPUT given; using scikit-image's astronaut photo (public domain, NASA); "
+          "scripts/download_models.sh samples fetches the notebook's sky photo", file=sys.stderr)
+    return Path("astronaut.png"), np.float32(skimage.data.astronaut())
+
+
+def run(args):
+    model = resolve_model(args)
+    if args.list_layers:
+        list_layers(model)
+        return 0
+
+    if args.input:
+        input_path = Path(args.input)
+        img = load_image(input_path)
+    else:
+        input_path, img = default_input()
+    guide_path = Path(args.guide) if args.guide else None
+    guide_img = load_image(guide_path) if guide_path else None
+    layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
+
+    if args.frames:
+        output = Path(args.output or f"{input_path.stem}-frames")
+    else:
+        output = Path(args.output or f"{input_path.stem}-dream.jpg")
+        check_writable(output)
+
+    check_present(model, verify_sha1=model.sha1 is not None)
+    weights_sha1 = model.sha1 or sha1_of(model.weights)
+    params = run_params(args, model, weights_sha1, input_path, guide_path, layer, args.seed)
+    if not args.frames and output.exists() and not args.overwrite:
+        if same_run(read_metadata(output), params):
+            print(f"dream: {output} already holds this dream; nothing to do", file=sys.stderr)
+            return 0
+        raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
+
+    from .net import check_end, load_net
+    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+    check_end(net, layer)
+    step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
+                       end=layer, step_size=args.step_size, jitter=args.jitter,
+                       exact_gradient=args.exact_gradient)
+    if guide_img is not None:
+        from .guide import guide_features, objective_guide
+        step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))
+
+    if args.frames:
+        from .zoom_run import run_zoom
+        return run_zoom(net, img, output, params, args, step_params)
+
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    params["seed"] = seed
+    with DreamProgress(args.octaves, args.iters) as bar:
+        result = _dream(net, img, step_params, np.random.RandomState(seed), bar)
+    save_image(result, output, params)
+    print(f"dream: wrote {output} (layer {layer}, seed {seed})", file=sys.stderr)
+    return 0
+
+
+def _dream(net, img, step_params, rng, progress):
+    from .octaves import deepdream
+    return deepdream(net, img, rng=rng, progress=progress, **step_params)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except DreamError as e:
+        print(f"dream: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("dream: interrupted; nothing half-written was left behind", file=sys.stderr)
+        return 130

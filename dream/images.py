@@ -1,0 +1,107 @@
+"""Reading any image into the notebook's float RGB array, and writing results atomically."""
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import PIL.Image
+import PIL.ImageOps
+from PIL.PngImagePlugin import PngInfo
+
+from .errors import DreamError
+
+WRITABLE = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+META_KEY = "dream"  # PNG text chunk; JPEG files carry the same JSON as their comment
+
+
+def load_image(path):
+    """H x W x 3 float32 RGB in 0..255, from any format PIL reads.
+
+    Plain 8-bit RGB gives exactly the notebook's np.float32(PIL.Image.open(path)).
+    Grayscale, palette and CMYK images are converted, transparency is laid on
+    white, 16-bit images are scaled to 0..255, and EXIF rotation is applied.
+    """
+    try:
+        with PIL.Image.open(path) as img:
+            img.load()
+            img = PIL.ImageOps.exif_transpose(img)
+    except FileNotFoundError:
+        raise DreamError(f"input image not found: {path}") from None
+    except IsADirectoryError:
+        raise DreamError(f"input is a directory, not an image: {path}") from None
+    except PIL.UnidentifiedImageError:
+        raise DreamError(f"not an image (or a format PIL cannot read): {path}") from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise DreamError(f"cannot read image {path}: corrupt or truncated ({e})") from None
+    return to_rgb_array(img)
+
+
+def to_rgb_array(img):
+    """A PIL image of any mode as H x W x 3 float32 RGB in 0..255."""
+    if img.mode == "RGB":
+        return np.float32(img)
+    if img.mode.startswith("I;16") or img.mode == "I":
+        gray = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or gray.max() > 255 else 255.0
+        gray = np.clip(gray * (255.0 / top), 0, 255)
+        return np.float32(np.dstack([gray] * 3))
+    if img.mode == "F":
+        gray = np.clip(np.asarray(img, dtype=np.float64), 0, 255)
+        return np.float32(np.dstack([gray] * 3))
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = PIL.Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.float32(PIL.Image.alpha_composite(white, rgba).convert("RGB"))
+    return np.float32(img.convert("RGB"))
+
+
+def to_uint8(arr):
+    return np.uint8(np.clip(arr, 0, 255))
+
+
+def check_writable(path):
+    """Raise DreamError unless `path` has an extension we can write and a folder to go in."""
+    path = Path(path)
+    if path.suffix.lower() not in WRITABLE:
+        raise DreamError(f"output {path}: unsupported extension {path.suffix!r}; use .jpg or .png")
+    if not path.parent.resolve().is_dir():
+        raise DreamError(f"output folder does not exist: {path.parent}")
+
+
+def save_image(arr, path, metadata=None):
+    """Write an H x W x 3 image atomically (temp file, then rename), with JSON metadata."""
+    path = Path(path)
+    check_writable(path)
+    fmt = WRITABLE[path.suffix.lower()]
+    img = PIL.Image.fromarray(to_uint8(arr))
+    text = json.dumps(metadata or {}, sort_keys=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if fmt == "PNG":
+                info = PngInfo()
+                info.add_text(META_KEY, text)
+                img.save(f, fmt, pnginfo=info)
+            else:
+                img.save(f, fmt, quality=95, comment=text.encode())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def read_metadata(path):
+    """The metadata save_image wrote, or None if there is none (or the file is not an image)."""
+    try:
+        with PIL.Image.open(path) as img:
+            raw = img.info.get(META_KEY) or img.info.get("comment")
+    except (OSError, SyntaxError, ValueError):
+        return None
+    if isinstance(raw, bytes):
+        raw = raw.decode(errors="replace")
+    try:
+        return json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        return None

@@ -1,0 +1,150 @@
+"""Loading GoogLeNet (or any Caffe model) the way the notebook does, with checks before Caffe can abort."""
+import difflib
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from google.protobuf import text_format
+from google.protobuf.message import DecodeError
+
+import caffe
+
+from .errors import DreamError
+from .shapes import spatial_sizes
+
+IMAGENET_MEAN = (104.0, 116.0, 122.0)  # BGR, training set dependent (the notebook's values)
+CHANNEL_SWAP = (2, 1, 0)  # the reference model takes BGR, images come as RGB
+
+
+def read_net_param(prototxt):
+    """Parse a prototxt into a NetParameter, with a one-line error instead of Caffe's abort."""
+    try:
+        with open(prototxt) as f:
+            text = f.read()
+    except OSError as e:
+        raise DreamError(f"cannot read model definition {prototxt}: {e.strerror}") from None
+    param = caffe.io.caffe_pb2.NetParameter()
+    try:
+        text_format.Merge(text, param)
+    except text_format.ParseError as e:
+        raise DreamError(f"{prototxt} is not a valid Caffe prototxt: {e}") from None
+    return param
+
+
+def _legacy_shape(blob_proto):
+    if blob_proto.HasField("shape"):
+        return tuple(blob_proto.shape.dim)
+    return (blob_proto.num, blob_proto.channels, blob_proto.height, blob_proto.width)
+
+
+def _shapes_match(saved, wanted):
+    """Caffe's Blob::ShapeEquals: exact dims, or legacy 4-D dims right-aligned and padded with 1."""
+    if saved == tuple(wanted):
+        return True
+    if len(saved) == 4 and len(wanted) <= 4:
+        return saved == (1,) * (4 - len(wanted)) + tuple(wanted)
+    return False
+
+
+def check_weights(prototxt, weights):
+    """Raise DreamError where Caffe would abort loading `weights` into `prototxt`'s network."""
+    try:
+        with open(weights, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise DreamError(f"cannot read weights {weights}: {e.strerror}") from None
+    saved = caffe.io.caffe_pb2.NetParameter()
+    try:
+        saved.ParseFromString(data)
+    except DecodeError:
+        raise DreamError(f"{weights} is corrupt or not a caffemodel (it does not parse)") from None
+    saved_layers = {l.name: l.blobs for l in list(saved.layer) + list(saved.layers)}
+    net = caffe.Net(str(prototxt), caffe.TEST)  # random weights: only the shapes matter here
+    matched = 0
+    for name, blobs in net.params.items():
+        if name not in saved_layers:
+            continue
+        matched += 1
+        saved_blobs = saved_layers[name]
+        if len(saved_blobs) != len(blobs):
+            raise DreamError(f"{weights} does not match {prototxt}: layer {name!r} has "
+                             f"{len(saved_blobs)} parameter blobs, the network expects {len(blobs)}")
+        for got, want in zip(saved_blobs, blobs):
+            if not _shapes_match(_legacy_shape(got), want.data.shape):
+                raise DreamError(f"{weights} does not match {prototxt}: layer {name!r} has shape "
+                                 f"{_legacy_shape(got)}, the network expects {want.data.shape}")
+    if net.params and not matched:
+        raise DreamError(f"{weights} does not match {prototxt}: no layer names in common")
+
+
+def check_gpu(device):
+    """Fail cleanly if Caffe cannot use GPU `device`; Caffe itself would abort the process."""
+    probe = f"import caffe; caffe.set_device({int(device)}); caffe.set_mode_gpu()"
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                       env=dict(os.environ, GLOG_minloglevel="0"))
+    if r.returncode != 0:
+        if "CPU-only" in r.stderr:
+            raise DreamError("--gpu: this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu")
+        last = (r.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise DreamError(f"--gpu {device}: Caffe cannot use this GPU ({last})")
+
+
+def load_net(prototxt, weights, mean=IMAGENET_MEAN, channel_swap=CHANNEL_SWAP, gpu=None):
+    """The notebook's network: force_backward patched in, as a caffe.Classifier.
+
+    `gpu` is a device id, or None for the CPU. The parsed definition is kept
+    on the net as `net.dream_param` so input sizes can be checked later.
+    """
+    param = read_net_param(prototxt)
+    check_weights(prototxt, weights)
+    if gpu is not None:
+        check_gpu(gpu)
+        caffe.set_device(int(gpu))
+        caffe.set_mode_gpu()
+    else:
+        caffe.set_mode_cpu()
+    # Patching the model to be able to compute gradients (the notebook's words).
+    param.force_backward = True
+    with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
+        f.write(text_format.MessageToString(param))
+    try:
+        net = caffe.Classifier(f.name, str(weights), mean=np.float32(mean), channel_swap=channel_swap)
+    finally:
+        os.unlink(f.name)
+    net.dream_param = param
+    return net
+
+
+def preprocess(net, img):
+    """H x W x 3 RGB image (0..255) to the net's 3 x H x W BGR, mean-subtracted float32."""
+    return np.float32(np.rollaxis(img, 2)[::-1]) - net.transformer.mean['data']
+
+
+def deprocess(net, img):
+    """The inverse of preprocess: 3 x H x W BGR, mean-subtracted to H x W x 3 RGB."""
+    return np.dstack((img + net.transformer.mean['data'])[::-1])
+
+
+def dream_layers(net):
+    """Names usable as `end`: blobs that are also layers (forward(end=) takes layer names)."""
+    layers = set(net._layer_names)
+    return [b for b in net.blobs if b in layers and b != "data"]
+
+
+def check_end(net, end):
+    """Raise DreamError for a name that is not a dream layer, suggesting the close ones."""
+    names = dream_layers(net)
+    if end in names:
+        return
+    close = difflib.get_close_matches(end, names, n=4, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see --list-layers"
+    raise DreamError(f"unknown layer {end!r}{hint}")
+
+
+def check_input_size(net, height, width, end):
+    """Raise DreamError if a height x width input would make Caffe abort before `end`."""
+    param = getattr(net, "dream_param", None)
+    if param is not None:
+        spatial_sizes(param, height, width, end)

@@ -1,0 +1,49 @@
+"""The multi-scale loop: dream at each octave, carrying the detail upwards."""
+import numpy as np
+import scipy.ndimage as nd
+
+from .net import check_end, check_input_size, deprocess, preprocess
+from .step import make_step
+
+
+def octave_bases(net, base_img, octave_n=4, octave_scale=1.4):
+    """The preprocessed image at each octave, largest first, as the notebook makes them."""
+    octaves = [preprocess(net, base_img)]
+    for _ in range(octave_n - 1):
+        octaves.append(nd.zoom(octaves[-1], (1, 1.0 / octave_scale, 1.0 / octave_scale), order=1))
+    return octaves
+
+
+def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
+              end='inception_4c/output', clip=True, progress=None, **step_params):
+    """The notebook's deepdream: returns the dreamed H x W x 3 RGB float image.
+
+    progress(octave, i, data) is called after every step, with `data` the
+    net's current 3 x H x W input (a view: copy it to keep it). step_params go
+    to make_step (step_size, jitter, objective, rng, exact_gradient).
+    """
+    check_end(net, end)
+    # prepare base images for all octaves
+    octaves = octave_bases(net, base_img, octave_n, octave_scale)
+    check_input_size(net, *octaves[-1].shape[-2:], end)
+
+    src = net.blobs['data']
+    detail = np.zeros_like(octaves[-1])  # allocate image for network-produced details
+    for octave, octave_base in enumerate(octaves[::-1]):
+        h, w = octave_base.shape[-2:]
+        if octave > 0:
+            # upscale details from the previous octave
+            h1, w1 = detail.shape[-2:]
+            detail = nd.zoom(detail, (1, 1.0 * h / h1, 1.0 * w / w1), order=1)
+
+        src.reshape(1, 3, h, w)  # resize the network's input image size
+        src.data[0] = octave_base + detail
+        for i in range(iter_n):
+            make_step(net, end=end, clip=clip, **step_params)
+            if progress is not None:
+                progress(octave, i, src.data[0])
+
+        # extract details produced on the current octave
+        detail = src.data[0] - octave_base
+    # returning the resulting image
+    return deprocess(net, src.data[0])

@@ -1,0 +1,102 @@
+"""Spatial sizes through a network, computed as Caffe does, so bad inputs fail before Caffe aborts."""
+import math
+
+from .errors import DreamError
+
+# Layers whose output has the spatial size of their (first) input.
+_PASSTHROUGH = {"ReLU", "LRN", "Dropout", "Concat", "Split", "Softmax", "BatchNorm", "Scale",
+                "Eltwise", "Sigmoid", "TanH", "PReLU", "ELU", "Power", "Bias", "AbsVal", "BNLL", "Flatten"}
+
+
+def _hw(param, name, default):
+    """Caffe's (h, w) for `name`, given once, per axis (repeated) or as name_h/name_w."""
+    if name + "_h" in param.DESCRIPTOR.fields_by_name and param.HasField(name + "_h"):
+        return getattr(param, name + "_h"), getattr(param, name + "_w")
+    value = getattr(param, name)
+    if isinstance(value, int):  # PoolingParameter's scalar fields carry their proto defaults
+        return value, value
+    value = list(value)
+    return (value[0], value[-1]) if value else (default, default)
+
+
+def _conv_out(size, k, s, p, d=1):
+    return (size + 2 * p - (d * (k - 1) + 1)) // s + 1
+
+
+def _pool_out(size, k, s, p):
+    out = int(math.ceil((size + 2 * p - k) / s)) + 1
+    if p and (out - 1) * s >= size + p:
+        out -= 1  # Caffe: the last pooling window must start inside the image
+    return out
+
+
+def _conv_geometry(cp):
+    return _hw(cp, "kernel_size", 1), _hw(cp, "stride", 1), _hw(cp, "pad", 0), _hw(cp, "dilation", 1)
+
+
+def _pool_geometry(pp):
+    return _hw(pp, "kernel_size", 1), _hw(pp, "stride", 1), _hw(pp, "pad", 0)
+
+
+def spatial_sizes(net_param, height, width, end=None):
+    """Map each blob to its (h, w) for a height x width input, through layer `end`.
+
+    Raises DreamError where Caffe would abort: a layer whose output would be
+    empty, or a fully connected layer fed a size other than the one it was built for.
+    """
+    deploy = _deploy_hw(net_param)
+    sizes, fixed = {}, {}
+    for layer in net_param.layer:
+        if layer.type == "Input" or (not layer.bottom and layer.top):
+            for top in layer.top:
+                sizes[top], fixed[top] = (height, width), deploy
+        else:
+            bottom = layer.bottom[0]
+            h, w = sizes[bottom]
+            dh, dw = fixed[bottom] if fixed.get(bottom) else (None, None)
+            if layer.type == "Convolution":
+                (kh, kw), (sh, sw), (ph, pw), (ddh, ddw) = _conv_geometry(layer.convolution_param)
+                out = (_conv_out(h, kh, sh, ph, ddh), _conv_out(w, kw, sw, pw, ddw))
+                ref = (_conv_out(dh, kh, sh, ph, ddh), _conv_out(dw, kw, sw, pw, ddw)) if dh else None
+            elif layer.type == "Pooling":
+                pp = layer.pooling_param
+                if pp.global_pooling:
+                    out, ref = (1, 1), (1, 1)
+                else:
+                    (kh, kw), (sh, sw), (ph, pw) = _pool_geometry(pp)
+                    out = (_pool_out(h, kh, sh, ph), _pool_out(w, kw, sw, pw))
+                    ref = (_pool_out(dh, kh, sh, ph), _pool_out(dw, kw, sw, pw)) if dh else None
+            elif layer.type == "InnerProduct":
+                if dh and (h, w) != (dh, dw):
+                    raise DreamError(
+                        f"layer {layer.name!r} needs a fixed input size ({deploy[1]}x{deploy[0]} pixels, "
+                        f"got {width}x{height}): choose an earlier layer, or resize the image")
+                out, ref = (1, 1), (1, 1)
+            elif layer.type in _PASSTHROUGH:
+                out, ref = (h, w), ((dh, dw) if dh else None)
+            else:
+                raise DreamError(f"layer {layer.name!r} has type {layer.type!r}, whose output size "
+                                 f"dream cannot check; choose an earlier layer")
+            if min(out) < 1:
+                raise DreamError(
+                    f"image of {width}x{height} pixels is too small for layer {layer.name!r}: "
+                    f"use a larger image, fewer octaves, or an earlier layer")
+            for top in layer.top:
+                sizes[top], fixed[top] = out, ref
+        if end is not None and layer.name == end:
+            break
+    return sizes
+
+
+def _deploy_hw(net_param):
+    """The input (h, w) the network was defined with, which fully connected layers require."""
+    for layer in net_param.layer:
+        if layer.type == "Input" and layer.input_param.shape:
+            dims = layer.input_param.shape[0].dim
+            return (dims[2], dims[3]) if len(dims) == 4 else None
+    if net_param.input_shape:
+        dims = net_param.input_shape[0].dim
+        return (dims[2], dims[3])
+    if len(net_param.input_dim) == 4:
+        return (net_param.input_dim[2], net_param.input_dim[3])
+    return None

@@ -1,0 +1,50 @@
+"""One gradient ascent step, exactly as the notebook takes it."""
+import numpy as np
+
+
+def objective_L2(dst):
+    """Maximise the L2 norm of the activations: their gradient is the activations themselves."""
+    dst.diff[:] = dst.data
+
+
+def clear_diffs(net):
+    """Zero every blob's diff, so backward sees only the objective's gradient.
+
+    Caffe's backward(start=end) also runs the sibling branches that precede
+    `end` in its inception module, and Split layers sum those branches' stale
+    diffs into the image gradient. The notebook never clears them; the
+    exact-gradient mode does.
+    """
+    for blob in net.blobs.values():
+        blob.diff[...] = 0
+
+
+def make_step(net, step_size=1.5, end='inception_4c/output', jitter=32, clip=True,
+              objective=objective_L2, rng=None, exact_gradient=False):
+    """Basic gradient ascent step (the notebook's), on the image in net.blobs['data'].
+
+    rng: a numpy RandomState for the jitter; None draws from numpy's global RNG
+    as the notebook does. exact_gradient: clear stale diffs first (see clear_diffs).
+    """
+    src = net.blobs['data']  # input image is stored in Net's 'data' blob
+    dst = net.blobs[end]
+
+    ox, oy = (np.random if rng is None else rng).randint(-jitter, jitter + 1, 2)
+    src.data[0] = np.roll(np.roll(src.data[0], ox, -1), oy, -2)  # apply jitter shift
+
+    net.forward(end=end)
+    if exact_gradient:
+        clear_diffs(net)
+    objective(dst)  # specify the optimization objective
+    net.backward(start=end)
+    g = src.diff[0]
+    # apply normalized ascent step to the input image
+    mean_abs = np.abs(g).mean()
+    if mean_abs > 0:  # an all-zero gradient would divide by zero and write NaN
+        src.data[:] += step_size / mean_abs * g
+
+    src.data[0] = np.roll(np.roll(src.data[0], -ox, -1), -oy, -2)  # unshift image
+
+    if clip:
+        bias = net.transformer.mean['data']
+        src.data[:] = np.clip(src.data, -bias, 255 - bias)

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Builds BVLC Caffe (Debian's bullseye source: commit 99bd997 plus Debian's
+# patches) against this machine's libraries and installs pycaffe into the
+# project's virtual environment.
+#
+#   scripts/install_caffe.sh          CPU-only build (what CI uses)
+#   scripts/install_caffe.sh --gpu    CUDA build (needs nvcc, cuBLAS, cuRAND)
+#
+# Environment:
+#   DREAM_VENV    virtual environment to install into   (default: <repo>/.venv)
+#   DREAM_CACHE   build cache, kept outside the repo     (default: ~/.cache/dream)
+#   PYTHON        interpreter the venv is created from   (default: python3)
+#   JOBS          parallel compile jobs                  (default: nproc)
+#
+# Idempotent: a second run finds the stamp and the importable module and exits.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${DREAM_VENV:-$REPO/.venv}
+CACHE=${DREAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dream}
+PYTHON=${PYTHON:-python3}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+SRC_VERSION=1.0.0+git20180821.99bd997
+VARIANT=cpu
+
+die() { echo "install_caffe: $*" >&2; exit 1; }
+say() { echo "==> $*" >&2; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --gpu) VARIANT=gpu ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option '$1' (try --help)" ;;
+  esac
+  shift
+done
+
+SRC=$CACHE/caffe-src/caffe-$SRC_VERSION
+BUILD=$CACHE/caffe-build-$VARIANT
+STAMP=$BUILD/.dream-built
+
+# --- fast path: already built and importable --------------------------------
+if [ -f "$STAMP" ] && [ -x "$VENV/bin/python" ] \
+   && "$VENV/bin/python" -c 'import caffe' >/dev/null 2>&1; then
+  say "pycaffe ($VARIANT) already installed in $VENV"
+  exit 0
+fi
+
+# --- supported systems ------------------------------------------------------
+. /etc/os-release 2>/dev/null || true
+case "${ID:-}:${ID_LIKE:-}" in
+  debian:*|ubuntu:*|*:*debian*) ;;
+  *) die "this script supports Debian 12 and Ubuntu 22.04+ only (found '${PRETTY_NAME:-unknown}').
+Elsewhere use conda: 'conda env create -f environment.yml' (conda-forge ships caffe)." ;;
+esac
+command -v apt-get >/dev/null || die "apt-get not found; use conda instead: conda env create -f environment.yml"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || die "need root (or sudo) to install build dependencies with apt-get"
+  SUDO=sudo
+fi
+
+# --- build dependencies -----------------------------------------------------
+PKGS="dpkg-dev cmake g++ make debian-archive-keyring
+  libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
+  libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
+  libhdf5-dev libopenblas-dev"
+missing=$(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null \
+          | awk '$NF=="installed"{print $1}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))
+if [ -n "$missing" ]; then
+  say "installing build dependencies: $(echo $missing)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# --- the Python environment --------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating virtual environment $VENV"
+  "$PYTHON" -m venv "$VENV" || die "could not create a venv with $PYTHON (on Debian: apt-get install python3-venv)"
+fi
+PY=$VENV/bin/python
+PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
+ls /usr/lib/*/libboost_python"$PYVER".so >/dev/null 2>&1 \
+  || die "Boost.Python for Python ${PYVER:0:1}.${PYVER:1} not found: the venv's Python must match the system's libboost-python (set PYTHON=/usr/bin/python3), or use conda: conda env create -f environment.yml"
+"$PY" -m pip install -q --upgrade pip >/dev/null
+# import caffe needs numpy, protobuf, six and scikit-image (caffe.io)
+"$PY" -m pip install -q numpy protobuf six scikit-image
+
+# --- source: Debian's bullseye package, through a private apt configuration --
+if [ ! -f "$SRC/.dream-patched" ]; then
+  say "fetching caffe $SRC_VERSION source from Debian bullseye"
+  APT=$CACHE/apt
+  mkdir -p "$APT/lists/partial" "$CACHE/caffe-src"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main" > "$APT/sources.list"
+  aptopts=(-o Dir::Etc::SourceList="$APT/sources.list" -o Dir::Etc::SourceParts=/dev/null
+           -o Dir::State::Lists="$APT/lists" -o APT::Sandbox::User=root)
+  apt-get "${aptopts[@]}" update -qq
+  rm -rf "$SRC"
+  (cd "$CACHE/caffe-src" && apt-get "${aptopts[@]}" source -qq "caffe=1.0.0+git20180821.99bd997-8" >/dev/null)
+  # Protobuf >= 3.20 takes one argument in SetTotalBytesLimit.
+  sed -i 's/SetTotalBytesLimit(kProtoReadBytesLimit, 536870912)/SetTotalBytesLimit(kProtoReadBytesLimit)/' \
+      "$SRC/src/caffe/util/io.cpp"
+  grep -q 'SetTotalBytesLimit(kProtoReadBytesLimit)' "$SRC/src/caffe/util/io.cpp" || die "protobuf patch did not apply"
+  touch "$SRC/.dream-patched"
+fi
+
+# --- configure and build -----------------------------------------------------
+cmake_args=(
+  -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
+  -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
+  -DPYTHON_EXECUTABLE="$PY"
+  -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+)
+if [ "$VARIANT" = gpu ]; then
+  command -v nvcc >/dev/null || die "--gpu needs nvcc (the CUDA toolkit) on PATH"
+  cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF)
+else
+  cmake_args+=(-DCPU_ONLY=ON)
+fi
+say "building caffe ($VARIANT) in $BUILD with $JOBS jobs (several minutes)"
+mkdir -p "$BUILD"
+cmake -S "$SRC" -B "$BUILD" "${cmake_args[@]}" >"$BUILD/cmake.log" 2>&1 \
+  || { tail -30 "$BUILD/cmake.log" >&2; die "cmake failed; full log: $BUILD/cmake.log"; }
+make -C "$BUILD" -j"$JOBS" caffe pycaffe >"$BUILD/make.log" 2>&1 \
+  || { tail -30 "$BUILD/make.log" >&2; die "build failed; full log: $BUILD/make.log"; }
+
+# --- install pycaffe into the venv -------------------------------------------
+# The CMake build puts _caffe.so beside the python sources; a .pth file points
+# the venv there, so the build cache is the single copy.
+SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$SRC/python" > "$SITE/dream-caffe.pth"
+"$PY" -c 'import caffe' || die "pycaffe built but 'import caffe' failed"
+touch "$STAMP"
+say "pycaffe ($VARIANT) installed: $VENV/bin/python -c 'import caffe'"
