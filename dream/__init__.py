@@ -7,11 +7,11 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 from .errors import DreamError  # noqa: E402
 from .net import load_net, preprocess, deprocess, dream_layers  # noqa: E402
 from .step import objective_L2, make_step, clear_diffs  # noqa: E402
-from .octaves import deepdream, octave_bases  # noqa: E402
+from .octaves import check_dream_input, deepdream, octave_bases  # noqa: E402
 from .guide import guide_features, objective_guide  # noqa: E402
 from .zoom import zoom_frames, zoom_transform  # noqa: E402
 
 __all__ = ["DreamError", "load_net", "preprocess", "deprocess", "dream_layers", "objective_L2",
-           "make_step", "clear_diffs", "deepdream", "octave_bases", "guide_features",
+           "make_step", "clear_diffs", "check_dream_input", "deepdream", "octave_bases", "guide_features",
            "objective_guide", "zoom_frames", "zoom_transform"]
 __version__ = "0.1.0"

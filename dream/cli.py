@@ -19,6 +19,14 @@ DEFAULT_GUIDE_LAYER = "inception_3b/output"
 DEFAULTS = dict(octaves=4, octave_scale=1.4, iters=10, step_size=1.5, jitter=32, zoom=0.05)
 
 
+class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each default, except the empty ones (None, False) that would only add noise."""
+    def _get_help_string(self, action):
+        if action.default in (None, False):
+            return action.help
+        return super()._get_help_string(action)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """Bad arguments get one line on stderr, not the usage block."""
     def error(self, message):
@@ -58,7 +66,7 @@ def build_parser():
     p = OneLineParser(prog="python -m dream", description=(
         "DeepDream as Google's 2015 notebook made it, on Caffe's GoogLeNet. "
         "With no INPUT it dreams the notebook's sky photo (or a sample photo)."),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=DefaultsFormatter)
     p.add_argument("input", nargs="?", metavar="INPUT", help="image to dream on")
     p.add_argument("-o", "--output", help="output .jpg/.png (default INPUT-dream.jpg; "
                    "a folder of frames with --frames, default INPUT-frames)")
@@ -155,9 +163,10 @@ def run(args):
             return 0
         raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
 
-    from .net import check_end, load_net
+    from .net import load_net
+    from .octaves import check_dream_input
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    check_end(net, layer)
+    check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
     step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
                        end=layer, step_size=args.step_size, jitter=args.jitter,
                        exact_gradient=args.exact_gradient)

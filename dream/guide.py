@@ -1,4 +1,5 @@
 """Controlling dreams with a guide image: match each feature to its best guide feature."""
+from .errors import DreamError
 from .net import check_end, check_input_size, preprocess
 
 
@@ -6,7 +7,10 @@ def guide_features(net, guide, end='inception_3b/output'):
     """The guide image's activations at `end` (C x H x W), as the notebook extracts them."""
     check_end(net, end)
     h, w = guide.shape[:2]
-    check_input_size(net, h, w, end)
+    try:
+        check_input_size(net, h, w, end)
+    except DreamError as e:
+        raise DreamError(f"guide image: {e}; use a larger guide image or an earlier layer") from None
     src, dst = net.blobs['data'], net.blobs[end]
     src.reshape(1, 3, h, w)
     src.data[0] = preprocess(net, guide)

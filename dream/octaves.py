@@ -2,8 +2,26 @@
 import numpy as np
 import scipy.ndimage as nd
 
+from .errors import DreamError
 from .net import check_end, check_input_size, deprocess, preprocess
 from .step import make_step
+
+
+def smallest_octave(height, width, octave_n=4, octave_scale=1.4):
+    """(h, w) of the last octave, rounded at each step as nd.zoom rounds its output shape."""
+    for _ in range(octave_n - 1):
+        height, width = int(round(height / octave_scale)), int(round(width / octave_scale))
+    return height, width
+
+
+def check_dream_input(net, height, width, octave_n=4, octave_scale=1.4, end='inception_4c/output'):
+    """Raise DreamError, before any work, for a layer name or image size that Caffe cannot take."""
+    check_end(net, end)
+    try:
+        check_input_size(net, *smallest_octave(height, width, octave_n, octave_scale), end)
+    except DreamError as e:
+        raise DreamError(f"{e}: the smallest of {octave_n} octaves of this {width}x{height} image; "
+                         f"use a larger image, fewer octaves, or an earlier layer") from None
 
 
 def octave_bases(net, base_img, octave_n=4, octave_scale=1.4):
@@ -22,10 +40,9 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     net's current 3 x H x W input (a view: copy it to keep it). step_params go
     to make_step (step_size, jitter, objective, rng, exact_gradient).
     """
-    check_end(net, end)
+    check_dream_input(net, *base_img.shape[:2], octave_n, octave_scale, end)
     # prepare base images for all octaves
     octaves = octave_bases(net, base_img, octave_n, octave_scale)
-    check_input_size(net, *octaves[-1].shape[-2:], end)
 
     src = net.blobs['data']
     detail = np.zeros_like(octaves[-1])  # allocate image for network-produced details

@@ -78,9 +78,7 @@ def spatial_sizes(net_param, height, width, end=None):
                 raise DreamError(f"layer {layer.name!r} has type {layer.type!r}, whose output size "
                                  f"dream cannot check; choose an earlier layer")
             if min(out) < 1:
-                raise DreamError(
-                    f"image of {width}x{height} pixels is too small for layer {layer.name!r}: "
-                    f"use a larger image, fewer octaves, or an earlier layer")
+                raise DreamError(f"an input of {width}x{height} pixels is too small for layer {layer.name!r}")
             for top in layer.top:
                 sizes[top], fixed[top] = out, ref
         if end is not None and layer.name == end:
