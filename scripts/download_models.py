@@ -17,8 +17,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-MODELS_DIR = Path(os.environ.get("DREAM_MODELS_DIR", Path(__file__).resolve().parent.parent / "models"))
-REGISTRY = json.loads((Path(__file__).resolve().parent.parent / "models" / "registry.json").read_text())
+REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = Path(os.environ.get("DREAM_MODELS_DIR") or REPO_MODELS)
+REGISTRY = json.loads((REPO_MODELS / "registry.json").read_text())
 NAMES = [k for k in REGISTRY if not k.startswith("_")]
 TIMEOUT_S = 60
 
@@ -87,6 +88,7 @@ def fetch_to(url, final, sha1, mirror):
 
 def extract_members(archive, model_dir, files):
     """Extract the named archive members (matched by base name) and verify them."""
+    model_dir.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive) as tar:
         by_base = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
         for fname, spec in files.items():
@@ -118,10 +120,15 @@ def fetch_model(name, mirror):
     entry = REGISTRY[name]
     model_dir = MODELS_DIR / name
     missing = {f: s for f, s in entry["files"].items() if not is_good(model_dir / f, s.get("sha1"))}
-    shipped = [f for f, s in missing.items() if s.get("shipped")]
-    if shipped:
-        raise FetchError(f"{model_dir / shipped[0]} is part of the repository but missing or modified: "
-                         f"restore it with 'git checkout -- models/{name}/{shipped[0]}'")
+    for fname in [f for f, s in missing.items() if s.get("shipped")]:
+        shipped = REPO_MODELS / name / fname
+        if not is_good(shipped, missing[fname]["sha1"]):
+            raise FetchError(f"{shipped} is part of the repository but missing or modified: "
+                             f"restore it with 'git checkout -- models/{name}/{fname}'")
+        if shipped != model_dir / fname:  # a models folder elsewhere (DREAM_MODELS_DIR) gets a copy
+            model_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shipped, model_dir / fname)
+        del missing[fname]
     if not missing:
         return [f"{name}: all files present and verified"]
     if "archive" in entry:

@@ -1,0 +1,85 @@
+"""Times the notebook's default dream (inception_4c/output, 4 octaves x 10 steps) on the 1024x575 sky photo.
+
+    .venv/bin/python benchmarks/bench_dream.py [--image sky1024px.jpg] [--notebook]
+
+Uses the real GoogLeNet weights when downloaded, else the same architecture
+with seeded random weights: the time does not depend on the weights. Without
+the sky photo it uses a same-size crop of scikit-image's astronaut photo.
+--notebook also times the tests' transcription of the original notebook loop.
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("GLOG_minloglevel", "2")  # before caffe is imported
+
+import numpy as np  # noqa: E402
+import skimage.data  # noqa: E402
+import skimage.transform  # noqa: E402
+
+import caffe  # noqa: E402
+import dream  # noqa: E402
+from dream.images import load_image  # noqa: E402
+from dream.models import models_dir, named_model  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def sky_photo(path):
+    for candidate in [path, models_dir() / "samples" / "sky1024px.jpg"]:
+        if candidate and Path(candidate).is_file():
+            return str(candidate), load_image(candidate)
+    astronaut = skimage.transform.resize(skimage.data.astronaut(), (1024, 1024), preserve_range=True)
+    return "astronaut, 1024x575 crop", np.float32(astronaut[200:775])
+
+
+def googlenet_files():
+    model = named_model("bvlc_googlenet")
+    if model.weights.is_file():
+        return model.prototxt, model.weights, "real weights"
+    caffe.set_random_seed(0)
+    weights = Path(tempfile.mkdtemp()) / "random_googlenet.caffemodel"
+    caffe.Net(str(model.prototxt), caffe.TEST).save(str(weights))
+    return model.prototxt, weights, "seeded random weights"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--image", help="the sky photo (default: models/samples/sky1024px.jpg)")
+    p.add_argument("--notebook", action="store_true", help="also time the original notebook loop")
+    args = p.parse_args()
+    name, img = sky_photo(args.image)
+    prototxt, weights, kind = googlenet_files()
+    print(f"image: {name} ({img.shape[1]}x{img.shape[0]}); GoogLeNet with {kind}; "
+          f"CPU, {os.cpu_count()} cores")
+
+    net = dream.load_net(prototxt, weights)
+    stamps = []
+    t0 = time.perf_counter()
+    dream.deepdream(net, img, rng=np.random.RandomState(0),
+                    progress=lambda o, i, d: stamps.append((o, d.shape[-2:], time.perf_counter())))
+    total = time.perf_counter() - t0
+    start = t0
+    for octave in range(4):
+        steps = [s for s in stamps if s[0] == octave]
+        h, w = steps[0][1]
+        spent = steps[-1][2] - start
+        print(f"octave {octave + 1} ({w}x{h}): {spent:6.2f} s, {spent / len(steps):.3f} s/step")
+        start = steps[-1][2]
+    print(f"dream.deepdream total: {total:.2f} s")
+
+    if args.notebook:
+        sys.path.insert(0, str(REPO / "tests"))
+        import notebook_oracle as nb
+        nbnet = nb.load_net(prototxt, weights)
+        np.random.seed(0)
+        t0 = time.perf_counter()
+        nb.deepdream(nbnet, img)
+        print(f"notebook loop total:   {time.perf_counter() - t0:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
