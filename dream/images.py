@@ -76,8 +76,9 @@ def save_image(arr, path, metadata=None):
     fmt = WRITABLE[path.suffix.lower()]
     img = PIL.Image.fromarray(to_uint8(arr))
     text = json.dumps(metadata or {}, sort_keys=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             if fmt == "PNG":
                 info = PngInfo()
@@ -87,8 +88,10 @@ def save_image(arr, path, metadata=None):
                 img.save(f, fmt, quality=95, comment=text.encode())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as e:
+        raise DreamError(f"cannot write {path}: {e.strerror or e}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 

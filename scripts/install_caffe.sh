@@ -39,11 +39,32 @@ SRC=$CACHE/caffe-src/caffe-$SRC_VERSION
 BUILD=$CACHE/caffe-build-$VARIANT
 STAMP=$BUILD/.dream-built
 
-# --- fast path: already built and importable --------------------------------
-if [ -f "$STAMP" ] && [ -x "$VENV/bin/python" ] \
-   && "$VENV/bin/python" -c 'import caffe' >/dev/null 2>&1; then
-  say "pycaffe ($VARIANT) already installed in $VENV"
-  exit 0
+# The CMake configuration; the stamp records it, and another one rebuilds.
+configure_args() {  # needs PY, BUILD_VENV
+  cmake_args=(
+    -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
+    -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
+    -DPYTHON_EXECUTABLE="$BUILD_VENV/bin/python"
+    -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+  )
+  if [ "$VARIANT" = gpu ]; then
+    cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF)
+  else
+    cmake_args+=(-DCPU_ONLY=ON)
+  fi
+  BUILD_ID="$SRC_VERSION ${cmake_args[*]}"
+}
+
+# --- fast path: already built with this configuration and importable ---------
+PY=$VENV/bin/python
+if [ -x "$PY" ]; then
+  PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
+  BUILD_VENV=$CACHE/build-venv-py$PYVER
+  configure_args
+  if [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] && "$PY" -c 'import caffe' >/dev/null 2>&1; then
+    say "pycaffe ($VARIANT) already installed in $VENV"
+    exit 0
+  fi
 fi
 
 # --- supported systems ------------------------------------------------------
@@ -79,13 +100,20 @@ if [ ! -x "$VENV/bin/python" ]; then
   say "creating virtual environment $VENV"
   "$PYTHON" -m venv "$VENV" || die "could not create a venv with $PYTHON (on Debian: apt-get install python3-venv)"
 fi
-PY=$VENV/bin/python
 PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
 ls /usr/lib/*/libboost_python"$PYVER".so >/dev/null 2>&1 \
   || die "Boost.Python for Python ${PYVER:0:1}.${PYVER:1} not found: the venv's Python must match the system's libboost-python (set PYTHON=/usr/bin/python3), or use conda: conda env create -f environment.yml"
-"$PY" -m pip install -q --upgrade pip >/dev/null
 # import caffe needs numpy, protobuf, six and scikit-image (caffe.io)
-"$PY" -m pip install -q numpy protobuf six scikit-image
+pipq() { "$1" -m pip install -q "${@:2}" 2>&1 | { grep -v '^WARNING: Location' || true; } >&2; }
+pipq "$PY" numpy protobuf six scikit-image
+
+# The build uses its own venv in the cache, so that its CMake configuration (which
+# records the interpreter) is the same for every clone and venv: no rebuilds.
+BUILD_VENV=$CACHE/build-venv-py$PYVER
+if [ ! -x "$BUILD_VENV/bin/python" ]; then
+  "$("$VENV/bin/python" -c 'import sys; print(sys._base_executable)')" -m venv "$BUILD_VENV"
+fi
+pipq "$BUILD_VENV/bin/python" numpy
 
 # --- source: Debian's bullseye package, through a private apt configuration --
 if [ ! -f "$SRC/.dream-patched" ]; then
@@ -105,25 +133,23 @@ if [ ! -f "$SRC/.dream-patched" ]; then
   touch "$SRC/.dream-patched"
 fi
 
-# --- configure and build -----------------------------------------------------
-cmake_args=(
-  -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
-  -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
-  -DPYTHON_EXECUTABLE="$PY"
-  -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
-)
+# --- build --------------------------------------------------------------------
 if [ "$VARIANT" = gpu ]; then
   command -v nvcc >/dev/null || die "--gpu needs nvcc (the CUDA toolkit) on PATH"
-  cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF)
-else
-  cmake_args+=(-DCPU_ONLY=ON)
 fi
-say "building caffe ($VARIANT) in $BUILD with $JOBS jobs (several minutes)"
-mkdir -p "$BUILD"
-cmake -S "$SRC" -B "$BUILD" "${cmake_args[@]}" >"$BUILD/cmake.log" 2>&1 \
-  || { tail -30 "$BUILD/cmake.log" >&2; die "cmake failed; full log: $BUILD/cmake.log"; }
-make -C "$BUILD" -j"$JOBS" caffe pycaffe >"$BUILD/make.log" 2>&1 \
-  || { tail -30 "$BUILD/make.log" >&2; die "build failed; full log: $BUILD/make.log"; }
+configure_args
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$BUILD_ID" ]; then
+  say "building caffe ($VARIANT) in $BUILD with $JOBS jobs (several minutes)"
+  mkdir -p "$BUILD"
+  rm -f "$STAMP"
+  cmake -S "$SRC" -B "$BUILD" "${cmake_args[@]}" >"$BUILD/cmake.log" 2>&1 \
+    || { tail -30 "$BUILD/cmake.log" >&2; die "cmake failed; full log: $BUILD/cmake.log"; }
+  make -C "$BUILD" -j"$JOBS" caffe pycaffe >"$BUILD/make.log" 2>&1 \
+    || { tail -30 "$BUILD/make.log" >&2; die "build failed; full log: $BUILD/make.log"; }
+  echo "$BUILD_ID" > "$STAMP"
+else
+  say "caffe ($VARIANT) already built in $BUILD"
+fi
 
 # --- install pycaffe into the venv -------------------------------------------
 # The CMake build puts _caffe.so beside the python sources; a .pth file points
@@ -131,5 +157,4 @@ make -C "$BUILD" -j"$JOBS" caffe pycaffe >"$BUILD/make.log" 2>&1 \
 SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$SRC/python" > "$SITE/dream-caffe.pth"
 "$PY" -c 'import caffe' || die "pycaffe built but 'import caffe' failed"
-touch "$STAMP"
 say "pycaffe ($VARIANT) installed: $VENV/bin/python -c 'import caffe'"

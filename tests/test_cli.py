@@ -180,3 +180,12 @@ def test_corrupt_and_foreign_caffemodels_fail_before_caffe(cli, googlenet, photo
     one_line_error(r, "does not match", "conv1/7x7_s2")
     r = cli(photo_file, "-o", "x.jpg", "--prototxt", tmp_path / "notes.prototxt", "--weights", weights, model=False)
     one_line_error(r, "not found")
+
+
+def test_no_input_dreams_a_shipped_sample_photo(cli, tmp_path):
+    env = {"DREAM_MODELS_DIR": str(tmp_path / "empty-models")}  # no downloaded sky photo
+    r = cli("-o", "default.jpg", "--iters", "1", "--octaves", "1", "--seed", "0", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "astronaut" in r.stderr
+    assert PIL.Image.open(tmp_path / "default.jpg").size == (512, 512)
+    assert read_metadata(tmp_path / "default.jpg")["input"] == "astronaut.png"
