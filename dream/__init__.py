@@ -5,13 +5,14 @@ import os
 os.environ.setdefault("GLOG_minloglevel", "2")
 
 from .errors import DreamError  # noqa: E402
+from .images import load_image, save_image  # noqa: E402
 from .net import load_net, preprocess, deprocess, dream_layers  # noqa: E402
 from .step import objective_L2, make_step, clear_diffs  # noqa: E402
 from .octaves import check_dream_input, deepdream, octave_bases  # noqa: E402
 from .guide import guide_features, objective_guide  # noqa: E402
 from .zoom import zoom_frames, zoom_transform  # noqa: E402
 
-__all__ = ["DreamError", "load_net", "preprocess", "deprocess", "dream_layers", "objective_L2",
+__all__ = ["DreamError", "load_image", "save_image", "load_net", "preprocess", "deprocess", "dream_layers", "objective_L2",
            "make_step", "clear_diffs", "check_dream_input", "deepdream", "octave_bases", "guide_features",
            "objective_guide", "zoom_frames", "zoom_transform"]
 __version__ = "0.1.0"

@@ -1,5 +1,6 @@
 """python -m dream: argument parsing, validation and file I/O around the notebook's algorithm."""
 import argparse
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -96,7 +97,8 @@ def build_parser():
     m.add_argument("--prototxt", help="any Caffe deploy prototxt (with --weights), instead of --model")
     m.add_argument("--weights", help="its caffemodel")
     m.add_argument("--gpu", nargs="?", const=0, type=non_negative_int, metavar="ID",
-                   help="run on GPU ID (default: CPU; a bare --gpu means 0)")
+                   default=os.environ.get("DREAM_GPU") or None,
+                   help="run on GPU ID (default: CPU, or $DREAM_GPU; a bare --gpu means 0)")
     m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at, and exit")
     p.add_argument("--version", action="version", version=f"dream {__version__}")
     return p
@@ -202,3 +204,6 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("dream: interrupted; nothing half-written was left behind", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. --list-layers | head: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
