@@ -55,13 +55,18 @@ configure_args() {  # needs PY, BUILD_VENV
   BUILD_ID="$SRC_VERSION ${cmake_args[*]}"
 }
 
+# Where the venv's 'import caffe' comes from (the folder holding the caffe package).
+caffe_home() {
+  "$PY" -c 'import os, caffe; print(os.path.dirname(os.path.dirname(os.path.abspath(caffe.__file__))))'
+}
+
 # --- fast path: already built with this configuration and importable ---------
 PY=$VENV/bin/python
 if [ -x "$PY" ]; then
   PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
   BUILD_VENV=$CACHE/build-venv-py$PYVER
   configure_args
-  if [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] && "$PY" -c 'import caffe' >/dev/null 2>&1; then
+  if [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] && [ "$(caffe_home 2>/dev/null)" = "$BUILD/python" ]; then
     say "pycaffe ($VARIANT) already installed in $VENV"
     exit 0
   fi
@@ -152,9 +157,17 @@ else
 fi
 
 # --- install pycaffe into the venv -------------------------------------------
-# The CMake build puts _caffe.so beside the python sources; a .pth file points
-# the venv there, so the build cache is the single copy.
+# Caffe's build links python/caffe/_caffe.so inside the shared source tree, so each
+# variant (cpu, gpu) gets its own copy of the package beside its build, and a .pth
+# file points the venv there.
+PYDIR=$BUILD/python
+rm -rf "$PYDIR.tmp"
+mkdir -p "$PYDIR.tmp"
+cp -r "$SRC/python/caffe" "$PYDIR.tmp/caffe"
+ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
+rm -rf "$PYDIR"
+mv "$PYDIR.tmp" "$PYDIR"
 SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo "$SRC/python" > "$SITE/dream-caffe.pth"
-"$PY" -c 'import caffe' || die "pycaffe built but 'import caffe' failed"
+echo "$PYDIR" > "$SITE/dream-caffe.pth"
+[ "$(caffe_home)" = "$PYDIR" ] || die "pycaffe built but 'import caffe' failed or comes from elsewhere"
 say "pycaffe ($VARIANT) installed: $VENV/bin/python -c 'import caffe'"
