@@ -48,11 +48,47 @@ configure_args() {  # needs PY, BUILD_VENV
     -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
   )
   if [ "$VARIANT" = gpu ]; then
-    cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF)
+    # No cuDNN: Caffe's cuDNN code predates cuDNN 8's API.
+    cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF -DCUDA_TOOLKIT_ROOT_DIR="$CUDA_ROOT"
+                 -DCUDA_ARCH_NAME=Manual -DCUDA_ARCH_BIN="$CUDA_ARCH" -DCUDA_ARCH_PTX="$CUDA_ARCH"
+                 -DCUDA_NVCC_FLAGS="-std=c++17${CUDA_EXTRA_INCLUDE:+;-I$CUDA_EXTRA_INCLUDE}")
+    if [ -n "$CUDA_EXTRA_INCLUDE" ]; then
+      cmake_args+=(-DCMAKE_LIBRARY_PATH="$CUDA_LINKS" -DCMAKE_CXX_FLAGS="-I$CUDA_EXTRA_INCLUDE")
+    fi
   else
     cmake_args+=(-DCPU_ONLY=ON)
   fi
   BUILD_ID="$SRC_VERSION ${cmake_args[*]}"
+}
+
+# --- CUDA (--gpu) -------------------------------------------------------------
+# nvcc comes from the CUDA toolkit. cuBLAS and cuRAND come from the toolkit when it
+# has them (the CUDA devel images do), else from PyPI's CUDA 13 wheels (nvidia-cublas,
+# nvidia-curand), installed into the build venv and linked into $CACHE/cuda-libs.
+CUDA_ARCH=${CUDA_ARCH:-90}  # sm_90: H100; e.g. CUDA_ARCH=80 for an A100
+CUDA_LINKS=$CACHE/cuda-libs/lib64
+CUDA_EXTRA_INCLUDE=""
+if [ "$VARIANT" = gpu ]; then
+  NVCC=$(command -v nvcc) || die "--gpu needs nvcc (the CUDA toolkit) on PATH"
+  CUDA_ROOT=${CUDA_HOME:-$(dirname "$(dirname "$(readlink -f "$NVCC")")")}
+  [ -f "$CUDA_ROOT/include/cuda_runtime.h" ] || CUDA_ROOT=/usr/local/cuda
+  if ! ls "$CUDA_ROOT"/lib64/libcublas.so "$CUDA_ROOT"/lib64/libcurand.so >/dev/null 2>&1; then
+    CUDA_EXTRA_INCLUDE=$CACHE/cuda-libs/include
+  fi
+fi
+
+cuda_wheels() {  # cuBLAS and cuRAND from PyPI, linked where CMake's FindCUDA looks for them
+  "$NVCC" --version | grep -q "release 13\." \
+    || die "$CUDA_ROOT has no cuBLAS/cuRAND, and PyPI's wheels are for CUDA 13 only: install them with the toolkit"
+  pipq "$BUILD_VENV/bin/python" nvidia-cublas nvidia-curand
+  local nv
+  nv=$("$BUILD_VENV/bin/python" -c 'import nvidia, os; print(os.path.join(list(nvidia.__path__)[0], "cu13"))')
+  mkdir -p "$CUDA_LINKS"
+  ln -sfn "$nv/include" "$CUDA_EXTRA_INCLUDE"
+  for lib in "$nv"/lib/libcublas.so.* "$nv"/lib/libcublasLt.so.* "$nv"/lib/libcurand.so.*; do
+    ln -sf "$lib" "$CUDA_LINKS/$(basename "$lib")"
+    ln -sf "$lib" "$CUDA_LINKS/$(basename "$lib" | sed 's/\.so\..*/.so/')"
+  done
 }
 
 # Where the venv's 'import caffe' comes from (the folder holding the caffe package).
@@ -138,10 +174,16 @@ if [ ! -f "$SRC/.dream-patched" ]; then
   touch "$SRC/.dream-patched"
 fi
 
-# --- build --------------------------------------------------------------------
-if [ "$VARIANT" = gpu ]; then
-  command -v nvcc >/dev/null || die "--gpu needs nvcc (the CUDA toolkit) on PATH"
+# --- CUDA 13 source fixes (GPU-only code: the CPU build does not compile it) ----
+COMMON=$SRC/src/caffe/common.cpp
+if [ "$VARIANT" = gpu ] && grep -q 'prop.clockRate' "$COMMON"; then
+  # cudaDeviceProp lost clockRate, deviceOverlap and kernelExecTimeoutEnabled in CUDA 13.
+  sed -i -e '/prop.clockRate/d' -e 's/prop.deviceOverlap ?/prop.asyncEngineCount > 0 ?/' \
+         -e '/Kernel execution timeout/{N;d}' "$COMMON"
 fi
+
+# --- build --------------------------------------------------------------------
+if [ -n "$CUDA_EXTRA_INCLUDE" ]; then cuda_wheels; fi
 configure_args
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$BUILD_ID" ]; then
   say "building caffe ($VARIANT) in $BUILD with $JOBS jobs (several minutes)"
