@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("GLOG_minloglevel", "2")  # before caffe is imported
+os.environ.setdefault("GLOG_minloglevel", "3")  # before caffe is imported
 
 import numpy as np  # noqa: E402
 import skimage.data  # noqa: E402

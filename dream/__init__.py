@@ -1,8 +1,9 @@
 """dream: Google's 2015 DeepDream notebook, faithfully, on a real pycaffe."""
 import os
 
-# Caffe logs every layer it builds; keep quiet unless the user asked otherwise.
-os.environ.setdefault("GLOG_minloglevel", "2")
+# Caffe logs every layer it builds (and, in a CUDA build without a GPU, cuBLAS/cuRAND errors);
+# keep to fatal messages unless the user asked otherwise.
+os.environ.setdefault("GLOG_minloglevel", "3")
 
 from .errors import DreamError  # noqa: E402
 from .images import load_image, save_image  # noqa: E402

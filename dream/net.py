@@ -79,16 +79,30 @@ def check_weights(prototxt, weights):
         raise DreamError(f"{weights} does not match {prototxt}: no layer names in common")
 
 
+def caffe_has_cuda():
+    """Whether the loaded pycaffe is a CUDA build: its libcaffe pulls in the CUDA runtime."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return any("libcudart" in line for line in maps)
+    except OSError:
+        return True  # cannot tell; let the probe below decide
+
+
 def check_gpu(device):
     """Fail cleanly if Caffe cannot use GPU `device`; Caffe itself would abort the process."""
-    probe = f"import caffe; caffe.set_device({int(device)}); caffe.set_mode_gpu()"
+    cpu_only = "--gpu: this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu"
+    if not caffe_has_cuda():
+        raise DreamError(cpu_only)
+    # Caffe aborts on a missing or busy device, so ask in a throwaway process first.
+    probe = f"import caffe; caffe.set_device({int(device)}); caffe.set_mode_gpu(); caffe.Net"
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                        env=dict(os.environ, GLOG_minloglevel="0"))
     if r.returncode != 0:
         if "CPU-only" in r.stderr:
-            raise DreamError("--gpu: this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu")
-        last = (r.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise DreamError(f"--gpu {device}: Caffe cannot use this GPU ({last})")
+            raise DreamError(cpu_only)
+        lines = [l for l in r.stderr.strip().splitlines() if "Check failed" in l or "error" in l.lower()]
+        reason = (lines or r.stderr.strip().splitlines() or ["unknown error"])[0].split("] ")[-1]
+        raise DreamError(f"--gpu {device}: Caffe cannot use this GPU ({reason})")
 
 
 def load_net(prototxt, weights, mean=IMAGENET_MEAN, channel_swap=CHANNEL_SWAP, gpu=None):

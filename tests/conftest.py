@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("GLOG_minloglevel", "3")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -9,6 +9,7 @@ import PIL.Image
 import pytest
 
 from dream.images import read_metadata
+from dream.net import caffe_has_cuda
 
 SMALL = ["--iters", "2", "--octaves", "2"]
 
@@ -143,7 +144,9 @@ def test_bad_inputs_get_one_line(cli, photo_file, tmp_path):
     one_line_error(cli(photo_file, "-o", "x.gif"), "unsupported extension")
     one_line_error(cli(photo_file, "--octaves", "0"), "--octaves", "greater than 0")
     one_line_error(cli(photo_file, "--zoom", "2", "--frames", "1"), "between 0 and 1")
-    one_line_error(cli(photo_file, "-o", "x.jpg", "--gpu"), "--gpu", "CPU-only")
+    # device 99 exists nowhere: a CPU-only build says so, a CUDA build names Caffe's reason
+    expected = "cannot use this GPU" if caffe_has_cuda() else "CPU-only"
+    one_line_error(cli(photo_file, "-o", "x.jpg", "--gpu", "99"), "--gpu", expected)
     assert not (tmp_path / "x.jpg").exists()
 
 
