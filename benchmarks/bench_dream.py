@@ -107,4 +107,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except dream.DreamError as e:
+        sys.exit(f"bench_dream: {e}")

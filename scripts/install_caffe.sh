@@ -128,7 +128,8 @@ PKGS="dpkg-dev cmake g++ make debian-archive-keyring
   libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
   libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
   libhdf5-dev libopenblas-dev"
-missing=$(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null \
+# (dpkg-query exits non-zero when a package is unknown: exactly the case we look for)
+missing=$({ dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null || true; } \
           | awk '$NF=="installed"{print $1}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))
 if [ -n "$missing" ]; then
   say "installing build dependencies: $(echo $missing)"
