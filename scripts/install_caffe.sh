@@ -163,8 +163,11 @@ if [ ! -f "$SRC/.dream-patched" ]; then
   APT=$CACHE/apt
   mkdir -p "$APT/lists/partial" "$CACHE/caffe-src"
   echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main" > "$APT/sources.list"
+  # Everything apt writes goes under $APT, so this needs no root and leaves the system alone.
+  mkdir -p "$APT/cache/archives/partial"
   aptopts=(-o Dir::Etc::SourceList="$APT/sources.list" -o Dir::Etc::SourceParts=/dev/null
-           -o Dir::State::Lists="$APT/lists" -o APT::Sandbox::User=root)
+           -o Dir::State::Lists="$APT/lists" -o Dir::Cache="$APT/cache"
+           -o APT::Sandbox::User="$(id -un)")
   apt-get "${aptopts[@]}" update -qq
   rm -rf "$SRC"
   (cd "$CACHE/caffe-src" && apt-get "${aptopts[@]}" source -qq "caffe=1.0.0+git20180821.99bd997-8" >/dev/null)
