@@ -45,8 +45,9 @@ def spatial_sizes(net_param, height, width, end=None):
     empty, or a fully connected layer fed a size other than the one it was built for.
     """
     deploy = _deploy_hw(net_param)
-    sizes, fixed = {}, {}
-    for layer in net_param.layer:
+    sizes = {name: (height, width) for name in net_param.input}  # old-style net inputs
+    fixed = {name: deploy for name in net_param.input}
+    for layer in _layers(net_param):
         if layer.type == "Input" or (not layer.bottom and layer.top):
             for top in layer.top:
                 sizes[top], fixed[top] = (height, width), deploy
@@ -84,6 +85,27 @@ def spatial_sizes(net_param, height, width, end=None):
         if end is not None and layer.name == end:
             break
     return sizes
+
+
+# Caffe's V1 prototxts ("layers { type: CONVOLUTION }"), which Caffe upgrades on load.
+_V1_TYPES = {"CONVOLUTION": "Convolution", "POOLING": "Pooling", "INNER_PRODUCT": "InnerProduct",
+             "RELU": "ReLU", "LRN": "LRN", "DROPOUT": "Dropout", "CONCAT": "Concat", "SPLIT": "Split",
+             "SOFTMAX": "Softmax", "ELTWISE": "Eltwise", "SIGMOID": "Sigmoid", "TANH": "TanH",
+             "POWER": "Power", "ABSVAL": "AbsVal", "BNLL": "BNLL", "FLATTEN": "Flatten"}
+
+
+class _V1Layer:
+    """A V1LayerParameter seen through the V2 fields spatial_sizes reads."""
+
+    def __init__(self, v1):
+        self.name, self.bottom, self.top = v1.name, v1.bottom, v1.top
+        self.convolution_param, self.pooling_param = v1.convolution_param, v1.pooling_param
+        kind = type(v1).LayerType.Name(v1.type)
+        self.type = _V1_TYPES.get(kind, kind)
+
+
+def _layers(net_param):
+    return list(net_param.layer) or [_V1Layer(v1) for v1 in net_param.layers]
 
 
 def _deploy_hw(net_param):

@@ -39,3 +39,25 @@ def test_fully_connected_layer_needs_the_deploy_size(googlenet):
     with pytest.raises(dream.DreamError, match="fixed input size"):
         spatial_sizes(param, 260, 224, end='loss3/classifier')
     spatial_sizes(param, 224, 224, end='loss3/classifier')
+
+
+def test_old_v1_prototxts_are_checked_too(tmp_path):
+    """Caffe upgrades V1 nets ('layers', enum types, input_dim) on load; the size check reads them as they are."""
+    import caffe
+    v1 = tmp_path / "v1.prototxt"
+    v1.write_text('input: "data"\ninput_dim: 1 input_dim: 3 input_dim: 32 input_dim: 32\n'
+                  'layers { name: "conv" type: CONVOLUTION bottom: "data" top: "conv" '
+                  'convolution_param { num_output: 4 kernel_size: 5 stride: 2 } }\n'
+                  'layers { name: "relu" type: RELU bottom: "conv" top: "conv" }\n'
+                  'layers { name: "pool" type: POOLING bottom: "conv" top: "pool" '
+                  'pooling_param { pool: MAX kernel_size: 3 stride: 2 } }\n')
+    param = read_net_param(v1)
+    net = caffe.Net(str(v1), caffe.TEST)
+    for side in (32, 45, 11):
+        net.blobs["data"].reshape(1, 3, side, side)
+        net.forward()
+        sizes = spatial_sizes(param, side, side, end="pool")
+        assert sizes["conv"] == net.blobs["conv"].data.shape[2:]
+        assert sizes["pool"] == net.blobs["pool"].data.shape[2:]
+    with pytest.raises(dream.DreamError, match="too small"):
+        spatial_sizes(param, 6, 6, end="pool")
