@@ -9,7 +9,10 @@ import numpy as np
 
 from . import __version__
 from .errors import DreamError
+from .expression import parse_objective
 from .images import check_writable, load_image, read_metadata, save_image
+from .mask import load_mask
+from .objectives import layer_l2
 from .models import DEFAULT_MODEL, MODEL_NAMES, ModelFiles, check_present, models_dir, named_model, sha1_of
 from .progress import DreamProgress
 from .runparams import run_params, same_run
@@ -56,6 +59,16 @@ def non_negative_int(text):
     return value
 
 
+def non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid float") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
 def zoom_scale(text):
     value = positive(float)(text)
     if value >= 1:
@@ -88,6 +101,14 @@ def build_parser():
     a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
     a.add_argument("--exact-gradient", action="store_true",
                    help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
+    o = p.add_argument_group("beyond the notebook")
+    o.add_argument("--objective", metavar="EXPR",
+                   help="what to maximise, instead of --layer, e.g. \"0.7*layer_l2('inception_4c/output') + "
+                        "0.3*channel('inception_4d/output', 52)\"; also neuron(layer, c, y, x), class_unit(c), "
+                        "guide(layer) with --guide")
+    o.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright (white: dream, black: keep)")
+    o.add_argument("--mask-feather", type=non_negative_float, default=8.0, metavar="PX",
+                   help="blur of the mask's edge, in pixels")
     z = p.add_argument_group("zoom loop")
     z.add_argument("--frames", type=positive(int), metavar="N", help="write N zoom-loop frames into a folder")
     z.add_argument("--zoom", type=zoom_scale, default=DEFAULTS["zoom"], metavar="S",
@@ -148,7 +169,17 @@ def run(args):
         input_path, img = default_input()
     guide_path = Path(args.guide) if args.guide else None
     guide_img = load_image(guide_path) if guide_path else None
-    layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
+    if args.objective:
+        if args.layer:
+            raise DreamError("--objective names its own layers; leave out --layer")
+        parse_objective(args.objective, {"guide": layer_l2})  # syntax errors now, before any work
+        if "guide(" in args.objective.replace(" ", "") and guide_img is None:
+            raise DreamError("--objective uses guide(layer): pass the guide image with --guide")
+        layer = None
+    else:
+        layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
+    mask_path = Path(args.mask) if args.mask else None
+    mask = load_mask(mask_path, *img.shape[:2], args.mask_feather) if mask_path else None
 
     if args.frames:
         output = Path(args.output or f"{input_path.stem}-frames")
@@ -158,7 +189,7 @@ def run(args):
 
     check_present(model, verify_sha1=model.sha1 is not None)
     weights_sha1 = model.sha1 or sha1_of(model.weights)
-    params = run_params(args, model, weights_sha1, input_path, guide_path, layer, args.seed)
+    params = run_params(args, model, weights_sha1, input_path, guide_path, layer, args.seed, mask_path)
     if not args.frames and output.exists() and not args.overwrite:
         if same_run(read_metadata(output), params):
             print(f"dream: {output} already holds this dream; nothing to do", file=sys.stderr)
@@ -168,12 +199,24 @@ def run(args):
     from .net import load_net
     from .octaves import check_dream_input
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
     step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
-                       end=layer, step_size=args.step_size, jitter=args.jitter,
-                       exact_gradient=args.exact_gradient)
-    if guide_img is not None:
-        from .guide import guide_features, objective_guide
+                       step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
+                       mask=mask)
+    from .guide import guide_features, objective_guide
+    if args.objective:
+        from .objectives import guide
+        objective = parse_objective(args.objective, {
+            "guide": lambda at: guide(at, guide_features(net, guide_img, at))})
+        step_params["objective"] = objective
+        ends = objective.layers
+    else:
+        step_params["end"] = layer
+        ends = [layer]
+    for end in ends:
+        check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, end)
+    if args.objective:
+        objective.check(net)
+    if guide_img is not None and not args.objective:
         step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))
 
     if args.frames:
@@ -185,7 +228,7 @@ def run(args):
     with DreamProgress(args.octaves, args.iters) as bar:
         result = _dream(net, img, step_params, np.random.RandomState(seed), bar)
     save_image(result, output, params)
-    print(f"dream: wrote {output} (layer {layer}, seed {seed})", file=sys.stderr)
+    print(f"dream: wrote {output} ({layer or args.objective}, seed {seed})", file=sys.stderr)
     return 0
 
 

@@ -33,14 +33,21 @@ def octave_bases(net, base_img, octave_n=4, octave_scale=1.4):
 
 
 def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
-              end='inception_4c/output', clip=True, progress=None, **step_params):
+              end='inception_4c/output', clip=True, progress=None, mask=None, **step_params):
     """The notebook's deepdream: returns the dreamed H x W x 3 RGB float image.
 
     progress(octave, i, data) is called after every step, with `data` the
-    net's current 3 x H x W input (a view: copy it to keep it). step_params go
-    to make_step (step_size, jitter, objective, rng, exact_gradient).
+    net's current 3 x H x W input (a view: copy it to keep it). mask: an H x W
+    array in 0..1 that confines the dream (resized with each octave). step_params
+    go to make_step (step_size, jitter, objective, rng, exact_gradient).
     """
-    check_dream_input(net, *base_img.shape[:2], octave_n, octave_scale, end)
+    objective = step_params.get('objective')
+    for layer in getattr(objective, 'layers', None) or [end]:
+        check_dream_input(net, *base_img.shape[:2], octave_n, octave_scale, layer)
+    if hasattr(objective, 'check'):
+        objective.check(net)
+    if mask is not None and mask.shape != base_img.shape[:2]:
+        raise DreamError(f"mask is {mask.shape[1]}x{mask.shape[0]}, the image {base_img.shape[1]}x{base_img.shape[0]}")
     # prepare base images for all octaves
     octaves = octave_bases(net, base_img, octave_n, octave_scale)
 
@@ -55,6 +62,8 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
 
         src.reshape(1, 3, h, w)  # resize the network's input image size
         src.data[0] = octave_base + detail
+        if mask is not None:
+            step_params['mask'] = nd.zoom(mask, (h / mask.shape[0], w / mask.shape[1]), order=1)
         for i in range(iter_n):
             make_step(net, end=end, clip=clip, **step_params)
             if progress is not None:

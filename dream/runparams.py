@@ -2,7 +2,7 @@
 from .models import sha1_of
 
 
-def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed):
+def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed, mask_path=None):
     """What goes into the output's metadata, and what a re-run compares to decide it is done."""
     params = dict(model=model.name, weights_sha1=weights_sha1, layer=layer, octaves=args.octaves,
                   octave_scale=args.octave_scale, iters=args.iters, step_size=args.step_size,
@@ -11,6 +11,10 @@ def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed):
                   input_sha1=sha1_of(input_path) if input_path.is_file() else None)
     if guide_path:
         params.update(guide=guide_path.name, guide_sha1=sha1_of(guide_path))
+    if args.objective:
+        params.update(objective=args.objective)
+    if mask_path:
+        params.update(mask=mask_path.name, mask_sha1=sha1_of(mask_path), mask_feather=args.mask_feather)
     if args.frames:
         params.update(frames=args.frames, zoom=args.zoom)
     return params

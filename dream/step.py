@@ -20,24 +20,32 @@ def clear_diffs(net):
 
 
 def make_step(net, step_size=1.5, end='inception_4c/output', jitter=32, clip=True,
-              objective=objective_L2, rng=None, exact_gradient=False):
+              objective=objective_L2, rng=None, exact_gradient=False, mask=None):
     """Basic gradient ascent step (the notebook's), on the image in net.blobs['data'].
 
     rng: a numpy RandomState for the jitter; None draws from numpy's global RNG
     as the notebook does. exact_gradient: clear stale diffs first (see clear_diffs).
+    objective: the notebook's objective(dst) on blob `end`, or a dream.objectives
+    Objective, which names its own layers and always takes exact gradients.
+    mask: an H x W array in 0..1 that scales the step per pixel (1: dream, 0: leave).
     """
     src = net.blobs['data']  # input image is stored in Net's 'data' blob
-    dst = net.blobs[end]
+    dst = None if hasattr(objective, "input_gradient") else net.blobs[end]
 
     ox, oy = (np.random if rng is None else rng).randint(-jitter, jitter + 1, 2)
     src.data[0] = np.roll(np.roll(src.data[0], ox, -1), oy, -2)  # apply jitter shift
 
-    net.forward(end=end)
-    if exact_gradient:
-        clear_diffs(net)
-    objective(dst)  # specify the optimization objective
-    net.backward(start=end)
-    g = src.diff[0]
+    if hasattr(objective, "input_gradient"):  # a composable Objective, possibly across layers
+        g = objective.input_gradient(net)
+    else:
+        net.forward(end=end)
+        if exact_gradient:
+            clear_diffs(net)
+        objective(dst)  # specify the optimization objective
+        net.backward(start=end)
+        g = src.diff[0]
+    if mask is not None:
+        g = g * np.roll(np.roll(mask, ox, -1), oy, -2)  # the mask, jittered like the image
     # apply normalized ascent step to the input image
     mean_abs = np.abs(g).mean()
     if mean_abs > 0:  # an all-zero gradient would divide by zero and write NaN

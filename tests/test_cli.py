@@ -192,3 +192,35 @@ def test_no_input_dreams_a_shipped_sample_photo(cli, tmp_path):
     assert "astronaut" in r.stderr
     assert PIL.Image.open(tmp_path / "default.jpg").size == (512, 512)
     assert read_metadata(tmp_path / "default.jpg")["input"] == "astronaut.png"
+
+
+def test_objective_expression_and_mask_from_the_cli(cli, photo_file, tmp_path):
+    src = tmp_path / "in.png"
+    PIL.Image.open(photo_file).save(src)
+    rgb = np.asarray(PIL.Image.open(src))
+    h, w = rgb.shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    mask[:, : w // 2] = 255
+    PIL.Image.fromarray(mask).save(tmp_path / "mask.png")
+    expr = "0.7*layer_l2('inception_4c/output') + 0.3*channel('inception_4d/output', 3)"
+    r = cli(src, "-o", "obj.png", "--objective", expr, "--mask", "mask.png", "--seed", "2", *SMALL)
+    assert r.returncode == 0, r.stderr
+    out = np.asarray(PIL.Image.open(tmp_path / "obj.png"))
+    right = slice(3 * w // 4, None)
+    assert np.array_equal(out[:, right], rgb[:, right])  # outside the mask: untouched
+    assert np.abs(out[:, : w // 4].astype(int) - rgb[:, : w // 4]).max() > 1
+    meta = read_metadata(tmp_path / "obj.png")
+    assert meta["objective"] == expr and meta["mask"] == "mask.png" and meta["layer"] is None
+
+
+def test_bad_objectives_get_one_line(cli, photo_file):
+    one_line_error(cli(photo_file, "-o", "x.jpg", "--objective", "layer_l2('inception_4c/output'"),
+                   "not an expression")
+    one_line_error(cli(photo_file, "-o", "x.jpg", "--objective", "os.system('ls')"), "not allowed")
+    one_line_error(cli(photo_file, "-o", "x.jpg", "--objective", "channel('inception_4c/outptu', 3)"),
+                   "did you mean inception_4c/output")
+    one_line_error(cli(photo_file, "-o", "x.jpg", "--objective", "channel('inception_4c/output', 9999)"),
+                   "out of range")
+    one_line_error(cli(photo_file, "-o", "x.jpg", "--objective", "guide('inception_3b/output')"), "--guide")
+    one_line_error(cli(photo_file, "-o", "x.jpg", "--layer", "inception_3b/output", "--objective",
+                       "layer_l2('inception_3b/output')"), "leave out --layer")
