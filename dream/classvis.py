@@ -26,6 +26,13 @@ def _crop_size(net):
     return int(getattr(net, "crop_dims", (h, w))[0])
 
 
+def check_canvas(net, height, width):
+    """Raise DreamError for a canvas smaller than the classifier's input."""
+    crop = _crop_size(net)
+    if min(height, width) < crop:
+        raise DreamError(f"canvas {width}x{height} is smaller than the classifier's {crop}x{crop} input")
+
+
 def region_masks(height, width, regions):
     """regions: [(class, (y0, x0, y1, x1)) in 0..1 fractions] -> {class: H x W mask}, overlaps shared."""
     masks = {}
@@ -64,8 +71,7 @@ def visualize_class(net, classes, size=(320, 320), img=None, schedule=DEFAULT_SC
         if params.get("scale", 1.0) != 1.0:
             canvas = nd.zoom(canvas, (1, params["scale"], params["scale"]), order=1)
         h, w = canvas.shape[1:]
-        if min(h, w) < crop:
-            raise DreamError(f"canvas {w}x{h} is smaller than the classifier's {crop}x{crop} input")
+        check_canvas(net, h, w)
         objectives = _objectives(weights, regions, h, w, params.get("layer", CLASSIFIER))
         n = params["iter_n"]
         for i in range(n):

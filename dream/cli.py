@@ -79,7 +79,8 @@ def zoom_scale(text):
 def build_parser():
     p = OneLineParser(prog="python -m dream", description=(
         "DeepDream as Google's 2015 notebook made it, on Caffe's GoogLeNet. "
-        "With no INPUT it dreams the notebook's sky photo (or a sample photo)."),
+        "With no INPUT it dreams the notebook's sky photo (or a sample photo). "
+        "Other commands: 'python -m dream class --help', 'python -m dream gallery --help'."),
         formatter_class=DefaultsFormatter)
     p.add_argument("input", nargs="?", metavar="INPUT", help="image to dream on")
     p.add_argument("-o", "--output", help="output .jpg/.png (default INPUT-dream.jpg; "
@@ -105,7 +106,15 @@ def build_parser():
     o.add_argument("--objective", metavar="EXPR",
                    help="what to maximise, instead of --layer, e.g. \"0.7*layer_l2('inception_4c/output') + "
                         "0.3*channel('inception_4d/output', 52)\"; also neuron(layer, c, y, x), class_unit(c), "
-                        "guide(layer) with --guide")
+                        "guide(layer) with --guide; or 'enhance' (see --amplify, --prior)")
+    o.add_argument("--amplify", type=positive(float), default=2.0, metavar="K",
+                   help="with --objective enhance: the k in ||f(X) - k f(X0)||^2")
+    o.add_argument("--prior", choices=["tv", "l2"], default="tv",
+                   help="with --objective enhance: the natural-image prior R(X)")
+    o.add_argument("--prior-weight", type=non_negative_float, default=0.1, metavar="LAMBDA",
+                   help="with --objective enhance: the prior's weight (per pixel, relative to the data term)")
+    o.add_argument("--optimizer", choices=["lbfgs", "step"], default="lbfgs",
+                   help="with --objective enhance: scipy's L-BFGS-B in the pixel range, or the notebook's step")
     o.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright (white: dream, black: keep)")
     o.add_argument("--mask-feather", type=non_negative_float, default=8.0, metavar="PX",
                    help="blur of the mask's edge, in pixels")
@@ -113,6 +122,14 @@ def build_parser():
     z.add_argument("--frames", type=positive(int), metavar="N", help="write N zoom-loop frames into a folder")
     z.add_argument("--zoom", type=zoom_scale, default=DEFAULTS["zoom"], metavar="S",
                    help="zoom per frame, the notebook's s")
+    m = add_model_args(p)
+    m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at, and exit")
+    p.add_argument("--version", action="version", version=f"dream {__version__}")
+    return p
+
+
+def add_model_args(p):
+    """--model, --prototxt/--weights and --gpu, shared by every command."""
     m = p.add_argument_group("model")
     m.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_NAMES, help="model under models/")
     m.add_argument("--prototxt", help="any Caffe deploy prototxt (with --weights), instead of --model")
@@ -120,9 +137,24 @@ def build_parser():
     m.add_argument("--gpu", nargs="?", const=0, type=non_negative_int, metavar="ID",
                    default=os.environ.get("DREAM_GPU") or None,
                    help="run on GPU ID (default: CPU, or $DREAM_GPU; a bare --gpu means 0)")
-    m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at, and exit")
-    p.add_argument("--version", action="version", version=f"dream {__version__}")
-    return p
+    return m
+
+
+def checked_model(args):
+    """The model the flags name, its files present and verified, and its weights' sha1."""
+    model = resolve_model(args)
+    check_present(model, verify_sha1=model.sha1 is not None)
+    return model, model.sha1 or sha1_of(model.weights)
+
+
+def already_done(output, params, overwrite):
+    """True if `output` holds this very run; DreamError if it holds another and may not be replaced."""
+    if not output.exists() or overwrite:
+        return False
+    if same_run(read_metadata(output), params):
+        print(f"dream: {output} already holds this result; nothing to do", file=sys.stderr)
+        return True
+    raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
 
 
 def resolve_model(args):
@@ -157,9 +189,8 @@ def default_input():
 
 
 def run(args):
-    model = resolve_model(args)
     if args.list_layers:
-        list_layers(model)
+        list_layers(resolve_model(args))
         return 0
 
     if args.input:
@@ -169,7 +200,9 @@ def run(args):
         input_path, img = default_input()
     guide_path = Path(args.guide) if args.guide else None
     guide_img = load_image(guide_path) if guide_path else None
-    if args.objective:
+    if args.objective == "enhance":
+        layer = args.layer or DEFAULT_LAYER
+    elif args.objective:
         if args.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
         parse_objective(args.objective, {"guide": layer_l2})  # syntax errors now, before any work
@@ -187,14 +220,10 @@ def run(args):
         output = Path(args.output or f"{input_path.stem}-dream.jpg")
         check_writable(output)
 
-    check_present(model, verify_sha1=model.sha1 is not None)
-    weights_sha1 = model.sha1 or sha1_of(model.weights)
+    model, weights_sha1 = checked_model(args)
     params = run_params(args, model, weights_sha1, input_path, guide_path, layer, args.seed, mask_path)
-    if not args.frames and output.exists() and not args.overwrite:
-        if same_run(read_metadata(output), params):
-            print(f"dream: {output} already holds this dream; nothing to do", file=sys.stderr)
-            return 0
-        raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
+    if not args.frames and already_done(output, params, args.overwrite):
+        return 0
 
     from .net import load_net
     from .octaves import check_dream_input
@@ -202,6 +231,8 @@ def run(args):
     step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
                        step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
                        mask=mask)
+    if args.objective == "enhance":
+        return run_enhance(net, img, output, params, args, layer)
     from .guide import guide_features, objective_guide
     if args.objective:
         from .objectives import guide
@@ -232,15 +263,45 @@ def run(args):
     return 0
 
 
+def run_enhance(net, img, output, params, args, layer):
+    """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.enhance)."""
+    from tqdm import tqdm
+    from .enhance import enhance
+    from .net import check_input_size
+    check_input_size(net, *img.shape[:2], layer)
+    params.update(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight,
+                  optimizer=args.optimizer, seed=None)
+    with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
+        def progress(i, loss):
+            bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            bar.update(1)
+        result = enhance(net, img, layer, amplify=args.amplify, prior=args.prior,
+                         prior_weight=args.prior_weight, optimizer=args.optimizer, iter_n=args.iters,
+                         step_size=args.step_size, progress=progress)
+    save_image(result, output, params)
+    print(f"dream: wrote {output} (enhance {layer})", file=sys.stderr)
+    return 0
+
+
 def _dream(net, img, step_params, rng, progress):
     from .octaves import deepdream
     return deepdream(net, img, rng=rng, progress=progress, **step_params)
 
 
+# Commands besides the default dream: python -m dream NAME ...
+COMMANDS = {"class": "dream.cli_class", "gallery": "dream.cli_gallery"}
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        import importlib
+        command = importlib.import_module(COMMANDS[argv[0]])
+        args, runner = command.build_parser().parse_args(argv[1:]), command.run
+    else:
+        args, runner = build_parser().parse_args(argv), run
     try:
-        return run(args)
+        return runner(args)
     except DreamError as e:
         print(f"dream: error: {e}", file=sys.stderr)
         return 1

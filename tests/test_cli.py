@@ -224,3 +224,14 @@ def test_bad_objectives_get_one_line(cli, photo_file):
     one_line_error(cli(photo_file, "-o", "x.jpg", "--objective", "guide('inception_3b/output')"), "--guide")
     one_line_error(cli(photo_file, "-o", "x.jpg", "--layer", "inception_3b/output", "--objective",
                        "layer_l2('inception_3b/output')"), "leave out --layer")
+
+
+def test_enhance_objective_from_the_cli(cli, photo_file, tmp_path):
+    r = cli(photo_file, "-o", "enh.jpg", "--objective", "enhance", "--iters", "3", "--prior-weight", "1",
+            "--layer", "inception_3b/output")
+    assert r.returncode == 0, r.stderr
+    meta = read_metadata(tmp_path / "enh.jpg")
+    assert meta["objective"] == "enhance" and meta["prior"] == "tv" and meta["optimizer"] == "lbfgs"
+    assert meta["layer"] == "inception_3b/output"
+    out = np.asarray(PIL.Image.open(tmp_path / "enh.jpg")).astype(int)
+    assert np.abs(out - np.asarray(PIL.Image.open(photo_file))).mean() > 0.5
