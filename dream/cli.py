@@ -37,36 +37,26 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"dream: error: {message} (see --help)\n")
 
 
-def positive(kind):
+def number(kind, minimum, strict):
+    """An argparse type: `kind` (int or float) above minimum (strict) or at least minimum."""
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        if value < minimum or (strict and value == minimum):
+            bound = "greater than" if strict else "at least"
+            raise argparse.ArgumentTypeError(f"{text!r} must be {bound} {minimum}")
         return value
     return parse
 
 
-def non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a valid int") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
+def positive(kind):
+    return number(kind, 0, strict=True)
 
 
-def non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a valid float") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
+non_negative_int = number(int, 0, strict=False)
+non_negative_float = number(float, 0, strict=False)
 
 
 def zoom_scale(text):
