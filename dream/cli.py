@@ -191,6 +191,10 @@ def run(args):
     guide_path = Path(args.guide) if args.guide else None
     guide_img = load_image(guide_path) if guide_path else None
     if args.objective == "enhance":
+        unused = [flag for flag, value in [("--guide", args.guide), ("--mask", args.mask), ("--frames", args.frames)]
+                  if value]
+        if unused:
+            raise DreamError(f"{unused[0]} does not apply to --objective enhance")
         layer = args.layer or DEFAULT_LAYER
     elif args.objective:
         if args.layer:

@@ -235,3 +235,5 @@ def test_enhance_objective_from_the_cli(cli, photo_file, tmp_path):
     assert meta["layer"] == "inception_3b/output"
     out = np.asarray(PIL.Image.open(tmp_path / "enh.jpg")).astype(int)
     assert np.abs(out - np.asarray(PIL.Image.open(photo_file))).mean() > 0.5
+    one_line_error(cli(photo_file, "-o", "e2.jpg", "--objective", "enhance", "--mask", photo_file),
+                   "--mask does not apply")
