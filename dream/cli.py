@@ -199,8 +199,9 @@ def run(args):
     elif args.objective:
         if args.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
-        parse_objective(args.objective, {"guide": layer_l2})  # syntax errors now, before any work
-        if "guide(" in args.objective.replace(" ", "") and guide_img is None:
+        guided = []  # syntax errors now, before any work; and whether guide() is used
+        parse_objective(args.objective, {"guide": lambda at: guided.append(at) or layer_l2(at)})
+        if guided and guide_img is None:
             raise DreamError("--objective uses guide(layer): pass the guide image with --guide")
         layer = None
     else:
@@ -263,8 +264,6 @@ def run_enhance(net, img, output, params, args, layer):
     from .enhance import enhance
     from .net import check_input_size
     check_input_size(net, *img.shape[:2], layer)
-    params.update(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight,
-                  optimizer=args.optimizer, seed=None)
     with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
         def progress(i, loss):
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)

@@ -13,6 +13,9 @@ def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed, m
         params.update(guide=guide_path.name, guide_sha1=sha1_of(guide_path))
     if args.objective:
         params.update(objective=args.objective)
+    if args.objective == "enhance":  # deterministic: no seed; its own parameters decide "already done"
+        params.update(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight,
+                      optimizer=args.optimizer, seed=None, octaves=None, octave_scale=None, jitter=None)
     if mask_path:
         params.update(mask=mask_path.name, mask_sha1=sha1_of(mask_path), mask_feather=args.mask_feather)
     if args.frames:

@@ -237,3 +237,9 @@ def test_enhance_objective_from_the_cli(cli, photo_file, tmp_path):
     assert np.abs(out - np.asarray(PIL.Image.open(photo_file))).mean() > 0.5
     one_line_error(cli(photo_file, "-o", "e2.jpg", "--objective", "enhance", "--mask", photo_file),
                    "--mask does not apply")
+    # a re-run with the same parameters is done; a different prior weight is another result
+    same = cli(photo_file, "-o", "enh.jpg", "--objective", "enhance", "--iters", "3", "--prior-weight", "1",
+               "--layer", "inception_3b/output")
+    assert same.returncode == 0 and "nothing to do" in same.stderr
+    one_line_error(cli(photo_file, "-o", "enh.jpg", "--objective", "enhance", "--iters", "3",
+                       "--prior-weight", "2", "--layer", "inception_3b/output"), "exists")
