@@ -12,8 +12,17 @@ from .step import objective_L2, make_step, clear_diffs  # noqa: E402
 from .octaves import check_dream_input, deepdream, octave_bases  # noqa: E402
 from .guide import guide_features, objective_guide  # noqa: E402
 from .zoom import zoom_frames, zoom_transform  # noqa: E402
+from . import objectives  # noqa: E402
+from .objectives import Objective, channel, class_unit, layer_l2, neuron  # noqa: E402
+from .expression import parse_objective  # noqa: E402
+from .enhance import enhance, enhance_loss  # noqa: E402  (dream.enhance is the function)
+from .classvis import visualize_class  # noqa: E402
+from .gallery import contact_sheet, gallery_layers  # noqa: E402
+from .memory import dream_bytes, net_bytes  # noqa: E402
 
 __all__ = ["DreamError", "load_image", "save_image", "load_net", "preprocess", "deprocess", "dream_layers", "objective_L2",
            "make_step", "clear_diffs", "check_dream_input", "deepdream", "octave_bases", "guide_features",
-           "objective_guide", "zoom_frames", "zoom_transform"]
+           "objective_guide", "zoom_frames", "zoom_transform", "objectives", "Objective", "channel", "class_unit",
+           "layer_l2", "neuron", "parse_objective", "enhance", "enhance_loss", "visualize_class", "contact_sheet",
+           "gallery_layers", "dream_bytes", "net_bytes"]
 __version__ = "0.1.0"

@@ -6,7 +6,8 @@ import numpy as np
 import scipy.ndimage as nd
 
 from .errors import DreamError
-from .net import check_end, preprocess, deprocess
+from .memory import CANVAS_BYTES_PER_PIXEL, check_fits, net_bytes
+from .net import check_end, check_input_values, preprocess, deprocess
 from .objectives import class_unit
 
 CLASSIFIER = 'loss3/classifier'
@@ -59,8 +60,13 @@ def visualize_class(net, classes, size=(320, 320), img=None, schedule=DEFAULT_SC
     for c in list(weights) + [c for c, _ in (regions or [])]:
         if not 0 <= c < n_out:
             raise DreamError(f"class {c} is out of range (0..{n_out - 1})")
+    h, w = size if img is None else img.shape[:2]
+    if img is not None:
+        check_input_values(img, "the start image")
+    growth = float(np.prod([o.get("scale", 1.0) for o in schedule])) ** 2
+    check_fits(CANVAS_BYTES_PER_PIXEL * h * w * max(growth, 1.0) + net_bytes(net, crop, crop, CLASSIFIER),
+               f"a {w}x{h} canvas", "use a smaller --size")
     if img is None:
-        h, w = size
         img = np.clip(rng.normal(128.0, 8.0, (h, w, 3)), 0, 255).astype(np.float32)
     canvas = preprocess(net, img)
     bias = net.transformer.mean['data']

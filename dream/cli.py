@@ -1,5 +1,6 @@
 """python -m dream: argument parsing, validation and file I/O around the notebook's algorithm."""
 import argparse
+import math
 import os
 import secrets
 import sys
@@ -37,26 +38,43 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"dream: error: {message} (see --help)\n")
 
 
-def number(kind, minimum, strict):
-    """An argparse type: `kind` (int or float) above minimum (strict) or at least minimum."""
+def number(kind, minimum, strict, maximum=None):
+    """An argparse type: a finite `kind` (int or float) above minimum (strict) or at least minimum,
+    and at most maximum. NaN and inf are refused: they would pass the range checks
+    (nan < 0 is False) and reach Caffe, whose max pooling then writes out of bounds."""
     def parse(text):
         try:
             value = kind(text)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if value < minimum or (strict and value == minimum):
             bound = "greater than" if strict else "at least"
             raise argparse.ArgumentTypeError(f"{text!r} must be {bound} {minimum}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at most {maximum}")
         return value
     return parse
 
 
-def positive(kind):
-    return number(kind, 0, strict=True)
+def positive(kind, maximum=None):
+    return number(kind, 0, strict=True, maximum=maximum)
 
 
-non_negative_int = number(int, 0, strict=False)
-non_negative_float = number(float, 0, strict=False)
+def non_negative(kind, maximum=None):
+    return number(kind, 0, strict=False, maximum=maximum)
+
+
+# Upper bounds: what numpy and Caffe accept, or past which a value only means an endless run.
+MAX_SEED = 2**32 - 1  # numpy's RandomState takes seeds below 2**32
+MAX_COUNT = 10**6  # octaves, iterations, frames
+MAX_PIXELS_SHIFT = 2**31 - 1  # jitter (a C int in numpy's randint)
+MAX_STEP = 255.0  # a normalised step moves the mean pixel by this many grey levels
+MAX_FEATHER = 1000.0  # a blur wider than this is no edge any more, and slow
+MAX_FACTOR = 1e6  # --amplify, --prior-weight, --octave-scale: larger ones overflow float32 in Caffe
+
+seed_type = non_negative(int, MAX_SEED)
 
 
 def zoom_scale(text):
@@ -64,6 +82,18 @@ def zoom_scale(text):
     if value >= 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1")
     return value
+
+
+def octave_scale(text):
+    """The size ratio between octaves: at least 1 (smaller would make each octave larger than the photo)."""
+    return number(float, 1, strict=False, maximum=MAX_FACTOR)(text)
+
+
+def layer_name(text):
+    """A layer name: not empty (an empty --layer would silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the layer name is empty; see --list-layers")
+    return text
 
 
 def build_parser():
@@ -77,18 +107,9 @@ def build_parser():
                    "a folder of frames with --frames, default INPUT-frames)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     a = p.add_argument_group("the dream (the notebook's parameters)")
-    a.add_argument("--layer", help=f"layer to maximise (default {DEFAULT_LAYER}, "
+    a.add_argument("--layer", type=layer_name, help=f"layer to maximise (default {DEFAULT_LAYER}, "
                    f"or {DEFAULT_GUIDE_LAYER} with --guide); see --list-layers")
-    a.add_argument("--octaves", type=positive(int), default=DEFAULTS["octaves"], help="number of scales")
-    a.add_argument("--octave-scale", type=positive(float), default=DEFAULTS["octave_scale"],
-                   help="size ratio between octaves")
-    a.add_argument("--iters", type=positive(int), default=DEFAULTS["iters"], help="steps per octave")
-    a.add_argument("--step-size", type=positive(float), default=DEFAULTS["step_size"],
-                   help="normalised step size")
-    a.add_argument("--jitter", type=non_negative_int, default=DEFAULTS["jitter"],
-                   help="random shift in pixels")
-    a.add_argument("--seed", type=non_negative_int, default=None,
-                   help="jitter seed (default: random, recorded in the output's metadata)")
+    add_octave_args(a, seed_help="jitter seed (default: random, recorded in the output's metadata)")
     a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
     a.add_argument("--exact-gradient", action="store_true",
                    help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
@@ -97,19 +118,19 @@ def build_parser():
                    help="what to maximise, instead of --layer, e.g. \"0.7*layer_l2('inception_4c/output') + "
                         "0.3*channel('inception_4d/output', 52)\"; also neuron(layer, c, y, x), class_unit(c), "
                         "guide(layer) with --guide; or 'enhance' (see --amplify, --prior)")
-    o.add_argument("--amplify", type=positive(float), default=2.0, metavar="K",
+    o.add_argument("--amplify", type=positive(float, MAX_FACTOR), default=2.0, metavar="K",
                    help="with --objective enhance: the k in ||f(X) - k f(X0)||^2")
     o.add_argument("--prior", choices=["tv", "l2"], default="tv",
                    help="with --objective enhance: the natural-image prior R(X)")
-    o.add_argument("--prior-weight", type=non_negative_float, default=0.1, metavar="LAMBDA",
+    o.add_argument("--prior-weight", type=non_negative(float, MAX_FACTOR), default=0.1, metavar="LAMBDA",
                    help="with --objective enhance: the prior's weight (per pixel, relative to the data term)")
     o.add_argument("--optimizer", choices=["lbfgs", "step"], default="lbfgs",
                    help="with --objective enhance: scipy's L-BFGS-B in the pixel range, or the notebook's step")
     o.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright (white: dream, black: keep)")
-    o.add_argument("--mask-feather", type=non_negative_float, default=8.0, metavar="PX",
+    o.add_argument("--mask-feather", type=non_negative(float, MAX_FEATHER), default=8.0, metavar="PX",
                    help="blur of the mask's edge, in pixels")
     z = p.add_argument_group("zoom loop")
-    z.add_argument("--frames", type=positive(int), metavar="N", help="write N zoom-loop frames into a folder")
+    z.add_argument("--frames", type=positive(int, MAX_COUNT), metavar="N", help="write N zoom-loop frames into a folder")
     z.add_argument("--zoom", type=zoom_scale, default=DEFAULTS["zoom"], metavar="S",
                    help="zoom per frame, the notebook's s")
     m = add_model_args(p)
@@ -118,13 +139,27 @@ def build_parser():
     return p
 
 
+def add_octave_args(group, seed_help):
+    """The notebook's octave and step parameters, shared by the dream and the gallery."""
+    group.add_argument("--octaves", type=positive(int, MAX_COUNT), default=DEFAULTS["octaves"],
+                       help="number of scales")
+    group.add_argument("--octave-scale", type=octave_scale, default=DEFAULTS["octave_scale"],
+                       help="size ratio between octaves")
+    group.add_argument("--iters", type=positive(int, MAX_COUNT), default=DEFAULTS["iters"], help="steps per octave")
+    group.add_argument("--step-size", type=positive(float, MAX_STEP), default=DEFAULTS["step_size"],
+                       help="normalised step size")
+    group.add_argument("--jitter", type=non_negative(int, MAX_PIXELS_SHIFT), default=DEFAULTS["jitter"],
+                       help="random shift in pixels")
+    group.add_argument("--seed", type=seed_type, help=seed_help)
+
+
 def add_model_args(p):
     """--model, --prototxt/--weights and --gpu, shared by every command."""
     m = p.add_argument_group("model")
     m.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_NAMES, help="model under models/")
     m.add_argument("--prototxt", help="any Caffe deploy prototxt (with --weights), instead of --model")
     m.add_argument("--weights", help="its caffemodel")
-    m.add_argument("--gpu", nargs="?", const=0, type=non_negative_int, metavar="ID",
+    m.add_argument("--gpu", nargs="?", const=0, type=non_negative(int, MAX_PIXELS_SHIFT), metavar="ID",
                    default=os.environ.get("DREAM_GPU") or None,
                    help="run on GPU ID (default: CPU, or $DREAM_GPU; a bare --gpu means 0)")
     return m

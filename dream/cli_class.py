@@ -1,4 +1,5 @@
 """python -m dream class: an image for a label, deepdraw-style (see dream.classvis)."""
+import math
 import secrets
 import sys
 from pathlib import Path
@@ -11,6 +12,9 @@ from .errors import DreamError
 from .images import check_writable, load_image, save_image
 from .labels import class_index, imagenet_labels
 
+MAX_WEIGHT = 1e6  # a class weight; larger ones overflow float32 gradients
+MAX_SIDE = 2**20  # a canvas side; what memory allows is checked separately
+
 
 def class_spec(text):
     """'golden retriever', '207' or 'tabby:0.5' -> (index, weight)."""
@@ -21,22 +25,26 @@ def class_spec(text):
             name, weight = head, float(tail)
         except ValueError:
             pass
+    if not math.isfinite(weight) or abs(weight) > MAX_WEIGHT:
+        raise DreamError(f"class {text!r}: the weight must be a finite number of at most {MAX_WEIGHT:g} in size")
     return class_index(name), weight
 
 
 def canvas_size(text):
-    """'320' or '480x320' (width x height) -> (height, width)."""
+    """'320' or '480x320' (width x height) -> (height, width), each side 1..MAX_SIDE."""
     try:
         w, h = (text.lower().split("x") + [None])[:2]
         w = int(w)
         h = int(h) if h else w
     except ValueError:
         raise DreamError(f"--size {text!r}: use N or WIDTHxHEIGHT") from None
+    if not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
+        raise DreamError(f"--size {text!r}: each side must be between 1 and {MAX_SIDE} pixels")
     return h, w
 
 
 def build_parser():
-    from .cli import DefaultsFormatter, OneLineParser, add_model_args, non_negative_int, positive
+    from .cli import MAX_COUNT, DefaultsFormatter, OneLineParser, add_model_args, positive, seed_type
     p = OneLineParser(prog="python -m dream class", formatter_class=DefaultsFormatter, description=(
         "Visualise ImageNet classes: ascend their logits on random 224-pixel crops of a canvas, "
         "blurring after each step (deepdraw's schedule)."))
@@ -48,9 +56,9 @@ def build_parser():
                    help="one class per vertical strip of the canvas, instead of one mix everywhere")
     p.add_argument("--size", default="320", help="canvas N or WIDTHxHEIGHT (at least 224)")
     p.add_argument("--init", metavar="IMAGE", help="start from this image instead of grey noise")
-    p.add_argument("--iters", type=positive(int), metavar="N",
+    p.add_argument("--iters", type=positive(int, MAX_COUNT), metavar="N",
                    help="steps in every octave (default: deepdraw's 190, 150, 150, 10)")
-    p.add_argument("--seed", type=non_negative_int, help="seed for noise and crops (default: random)")
+    p.add_argument("--seed", type=seed_type, help="seed for noise and crops (default: random)")
     add_model_args(p)
     return p
 

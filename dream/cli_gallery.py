@@ -13,10 +13,11 @@ from .progress import DreamProgress
 from .runparams import same_run
 
 SHEET = "contact-sheet.jpg"
+MAX_COLUMNS = 64  # a wider contact sheet is no longer one picture
 
 
 def build_parser():
-    from .cli import DEFAULTS, DefaultsFormatter, OneLineParser, add_model_args, non_negative_int, positive
+    from .cli import DefaultsFormatter, OneLineParser, add_model_args, add_octave_args, positive
     p = OneLineParser(prog="python -m dream gallery", formatter_class=DefaultsFormatter, description=(
         "Dream one photo at each of GoogLeNet's inception outputs (how each layer changes the dream). "
         "A re-run reuses the layers already done."))
@@ -25,14 +26,8 @@ def build_parser():
     p.add_argument("--include-branches", action="store_true",
                    help="also each module's 1x1, 3x3, 5x5, reduce and pool branches")
     p.add_argument("--layers", help="comma-separated layer names instead (any model's)")
-    p.add_argument("--octaves", type=positive(int), default=DEFAULTS["octaves"], help="number of scales")
-    p.add_argument("--octave-scale", type=positive(float), default=DEFAULTS["octave_scale"],
-                   help="size ratio between octaves")
-    p.add_argument("--iters", type=positive(int), default=DEFAULTS["iters"], help="steps per octave")
-    p.add_argument("--step-size", type=positive(float), default=DEFAULTS["step_size"], help="normalised step size")
-    p.add_argument("--jitter", type=non_negative_int, default=DEFAULTS["jitter"], help="random shift in pixels")
-    p.add_argument("--seed", type=non_negative_int, help="jitter seed, the same for every layer (default: random)")
-    p.add_argument("--columns", type=positive(int), default=4, help="tiles per row of the contact sheet")
+    add_octave_args(p, seed_help="jitter seed, the same for every layer (default: random)")
+    p.add_argument("--columns", type=positive(int, MAX_COLUMNS), default=4, help="tiles per row of the contact sheet")
     add_model_args(p)
     return p
 
@@ -54,6 +49,8 @@ def run(args):
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     if args.layers:
         layers = [name.strip() for name in args.layers.split(",") if name.strip()]
+        if not layers:
+            raise DreamError(f"--layers {args.layers!r} names no layer; see python -m dream --list-layers")
         for layer in layers:
             check_end(net, layer)
     else:

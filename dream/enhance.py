@@ -9,7 +9,8 @@ the notebook's normalised step.
 import numpy as np
 import scipy.optimize
 
-from .net import check_end, check_input_size, deprocess, preprocess
+from .memory import ENHANCE_ARRAY_BYTES_PER_PIXEL, check_fits, net_bytes
+from .net import check_end, check_input_size, check_input_values, deprocess, forward, preprocess
 from .priors import PRIORS
 from .step import clear_diffs
 
@@ -23,7 +24,7 @@ def enhance_loss(net, layer, target, prior="tv", prior_weight=0.1):
 
     def loss(x):
         src.data[0] = x.reshape(shape)
-        net.forward(end=layer)
+        forward(net, layer)
         residual = dst.data[0].astype(np.float64) - target
         clear_diffs(net)  # exact gradient: no stale sibling diffs
         dst.diff[0] = 2.0 * residual / scale
@@ -44,13 +45,16 @@ def enhance(net, img, layer='inception_4c/output', amplify=2.0, prior="tv", prio
     check_end(net, layer)
     h, w = img.shape[:2]
     check_input_size(net, h, w, layer)
+    check_input_values(img, "the image")
+    check_fits(net_bytes(net, h, w, layer) + ENHANCE_ARRAY_BYTES_PER_PIXEL * h * w,
+               f"enhancing a {w}x{h} image at {layer}", "use a smaller image or an earlier layer")
     if prior not in PRIORS:
         raise ValueError(f"prior must be one of {sorted(PRIORS)}")
     src = net.blobs['data']
     src.reshape(1, 3, h, w)
     x0 = preprocess(net, img)
     src.data[0] = x0
-    net.forward(end=layer)
+    forward(net, layer)
     target = amplify * net.blobs[layer].data[0].astype(np.float64)
     loss = enhance_loss(net, layer, target, prior, prior_weight)
     bias = net.transformer.mean['data'].astype(np.float64)  # 3 x 1 x 1

@@ -1,6 +1,7 @@
 """Controlling dreams with a guide image: match each feature to its best guide feature."""
 from .errors import DreamError
-from .net import check_end, check_input_size, preprocess
+from .memory import check_fits, net_bytes
+from .net import check_end, check_input_size, check_input_values, forward, preprocess
 
 
 def guide_features(net, guide, end='inception_3b/output'):
@@ -11,10 +12,12 @@ def guide_features(net, guide, end='inception_3b/output'):
         check_input_size(net, h, w, end)
     except DreamError as e:
         raise DreamError(f"guide image: {e}; use a larger guide image or an earlier layer") from None
+    check_input_values(guide, "the guide image")
+    check_fits(net_bytes(net, h, w, end), f"the {w}x{h} guide image at {end}", "use a smaller guide image")
     src, dst = net.blobs['data'], net.blobs[end]
     src.reshape(1, 3, h, w)
     src.data[0] = preprocess(net, guide)
-    net.forward(end=end)
+    forward(net, end)
     return dst.data[0].copy()
 
 

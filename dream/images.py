@@ -1,7 +1,9 @@
 """Reading any image into the notebook's float RGB array, and writing results atomically."""
 import json
 import os
+import struct
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +12,10 @@ import PIL.ImageOps
 from PIL.PngImagePlugin import PngInfo
 
 from .errors import DreamError
+from .memory import check_fits
 
 WRITABLE = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+LOAD_BYTES_PER_PIXEL = 32  # the decoded image (up to 16-bit RGBA) and its float32 RGB copy
 META_KEY = "dream"  # PNG text chunk; JPEG files carry the same JSON as their comment
 
 
@@ -23,17 +27,32 @@ def load_image(path):
     white, 16-bit images are scaled to 0..255, and EXIF rotation is applied.
     """
     try:
-        with PIL.Image.open(path) as img:
-            img.load()
-            img = PIL.ImageOps.exif_transpose(img)
+        with warnings.catch_warnings():
+            # Pillow warns about images over 89 MP and refuses those over 179 MP; the
+            # memory check below decides for the first, the refusal below words the second.
+            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            with PIL.Image.open(path) as img:
+                width, height = img.size
+                check_fits(LOAD_BYTES_PER_PIXEL * width * height, f"reading the {width}x{height} image {path}",
+                           "use a smaller image")
+                img.load()
+                img = PIL.ImageOps.exif_transpose(img)
+    except PIL.Image.DecompressionBombError:
+        raise DreamError(f"{path}: refused as a possible decompression bomb: it claims more than "
+                         f"{2 * PIL.Image.MAX_IMAGE_PIXELS} pixels") from None
     except FileNotFoundError:
         raise DreamError(f"input image not found: {path}") from None
     except IsADirectoryError:
         raise DreamError(f"input is a directory, not an image: {path}") from None
     except PIL.UnidentifiedImageError:
         raise DreamError(f"not an image (or a format PIL cannot read): {path}") from None
-    except (OSError, SyntaxError, ValueError) as e:
-        raise DreamError(f"cannot read image {path}: corrupt or truncated ({e})") from None
+    except PermissionError:
+        raise DreamError(f"cannot read image {path}: permission denied") from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, ZeroDivisionError) as e:
+        # Pillow's decoders raise more than OSError on malformed files
+        raise DreamError(f"cannot read image {path}: corrupt or truncated ({type(e).__name__}: {e})") from None
+    if img.mode == "F" and not np.isfinite(np.asarray(img)).all():  # float TIFFs can hold NaN and inf
+        raise DreamError(f"image {path} holds NaN or infinite pixel values")
     return to_rgb_array(img)
 
 

@@ -5,11 +5,13 @@ same layer add up in one seed; terms on different layers need one backward pass
 each, because Caffe overwrites diffs rather than adding them, and their image
 gradients are summed.
 """
+import math
 import numbers
 
 import numpy as np
 
 from .errors import DreamError
+from .net import forward
 from .step import clear_diffs
 
 
@@ -18,6 +20,9 @@ class Objective:
 
     def __init__(self, terms, name, checks=()):
         self.terms = tuple(terms)  # (layer, weight, seed): seed(dst) -> array shaped like dst.diff
+        for layer, weight, _ in self.terms:
+            if not math.isfinite(weight):  # a NaN seed would reach Caffe's backward
+                raise DreamError(f"{name}: the weight on {layer} is {weight}, not a finite number")
         self.name = name
         self.checks = tuple(checks)  # check(net) raises DreamError for arguments the net cannot take
 
@@ -75,7 +80,7 @@ class Objective:
         """d(objective)/d(input): one forward to the deepest layer, one backward per layer, summed."""
         order = list(net._layer_names)
         layers = sorted(self.layers, key=order.index)
-        net.forward(end=layers[-1])
+        forward(net, layers[-1])
         total = None
         for layer in layers:
             clear_diffs(net)  # each pass starts clean: Caffe would add stale diffs (see step.clear_diffs)
@@ -87,6 +92,15 @@ class Objective:
         return total
 
 
+def _check_arguments(factory, layer, **indices):
+    """A layer name and integer indices, as a factory needs them (a float index would fail deep in numpy)."""
+    if not isinstance(layer, str) or not layer.strip():
+        raise DreamError(f"{factory}: the layer must be a non-empty name, not {layer!r}")
+    for name, value in indices.items():
+        if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
+            raise DreamError(f"{factory}: {name} must be a whole number, not {value!r}")
+
+
 def _check_channel(dst, c, layer):
     channels = dst.data.shape[1]
     if not 0 <= c < channels:
@@ -95,11 +109,13 @@ def _check_channel(dst, c, layer):
 
 def layer_l2(layer):
     """The notebook's objective_L2 on `layer`: amplify whatever is there."""
+    _check_arguments("layer_l2", layer)
     return Objective([(layer, 1.0, lambda dst: dst.data)], f"layer_l2({layer!r})")
 
 
 def channel(layer, c):
     """Maximise the mean activation of channel c of `layer`, everywhere."""
+    _check_arguments("channel", layer, c=c)
     def seed(dst):
         _check_channel(dst, c, layer)
         s = np.zeros_like(dst.data)
@@ -111,6 +127,7 @@ def channel(layer, c):
 
 def neuron(layer, c, y=None, x=None):
     """Maximise one unit: channel c at (y, x) of `layer`, its centre by default."""
+    _check_arguments("neuron", layer, c=c, y=y, x=x)
     def seed(dst):
         _check_channel(dst, c, layer)
         s = np.zeros_like(dst.data)
@@ -129,6 +146,7 @@ def neuron(layer, c, y=None, x=None):
 
 def class_unit(c, layer='loss3/classifier'):
     """Maximise class c's logit (before the softmax). GoogLeNet's classifier needs a 224x224 input."""
+    _check_arguments("class_unit", layer, c=c)
     unit = neuron(layer, c)
     return Objective(unit.terms, f"class_unit({c})", unit.checks)
 

@@ -3,7 +3,8 @@ import numpy as np
 import scipy.ndimage as nd
 
 from .errors import DreamError
-from .net import check_end, check_input_size, deprocess, preprocess
+from .memory import check_fits, dream_bytes
+from .net import check_end, check_input_size, check_input_values, deprocess, preprocess
 from .step import make_step
 
 
@@ -42,12 +43,19 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     go to make_step (step_size, jitter, objective, rng, exact_gradient).
     """
     objective = step_params.get('objective')
-    for layer in getattr(objective, 'layers', None) or [end]:
+    ends = getattr(objective, 'layers', None) or [end]
+    for layer in ends:
         check_dream_input(net, *base_img.shape[:2], octave_n, octave_scale, layer)
     if hasattr(objective, 'check'):
         objective.check(net)
-    if mask is not None and mask.shape != base_img.shape[:2]:
-        raise DreamError(f"mask is {mask.shape[1]}x{mask.shape[0]}, the image {base_img.shape[1]}x{base_img.shape[0]}")
+    check_input_values(base_img, "the image")
+    if mask is not None:
+        if mask.shape != base_img.shape[:2]:
+            raise DreamError(f"mask is {mask.shape[1]}x{mask.shape[0]}, the image {base_img.shape[1]}x{base_img.shape[0]}")
+        check_input_values(mask, "the mask")
+    h, w = base_img.shape[:2]
+    check_fits(dream_bytes(net, h, w, ends), f"dreaming a {w}x{h} image at {ends[-1]}",
+               "use a smaller image or an earlier layer")
     # prepare base images for all octaves
     octaves = octave_bases(net, base_img, octave_n, octave_scale)
 

@@ -30,7 +30,7 @@ def _pool_out(size, k, s, p):
     return out
 
 
-def _conv_geometry(cp):
+def conv_geometry(cp):
     return _hw(cp, "kernel_size", 1), _hw(cp, "stride", 1), _hw(cp, "pad", 0), _hw(cp, "dilation", 1)
 
 
@@ -56,7 +56,7 @@ def spatial_sizes(net_param, height, width, end=None):
             h, w = sizes[bottom]
             dh, dw = fixed[bottom] if fixed.get(bottom) else (None, None)
             if layer.type == "Convolution":
-                (kh, kw), (sh, sw), (ph, pw), (ddh, ddw) = _conv_geometry(layer.convolution_param)
+                (kh, kw), (sh, sw), (ph, pw), (ddh, ddw) = conv_geometry(layer.convolution_param)
                 out = (_conv_out(h, kh, sh, ph, ddh), _conv_out(w, kw, sw, pw, ddw))
                 ref = (_conv_out(dh, kh, sh, ph, ddh), _conv_out(dw, kw, sw, pw, ddw)) if dh else None
             elif layer.type == "Pooling":
@@ -120,3 +120,8 @@ def _deploy_hw(net_param):
     if len(net_param.input_dim) == 4:
         return (net_param.input_dim[2], net_param.input_dim[3])
     return None
+
+
+def layers_by_name(net_param):
+    """{name: layer} of a NetParameter, V1 layers seen through the V2 fields read here."""
+    return {layer.name: layer for layer in _layers(net_param)}

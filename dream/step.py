@@ -1,6 +1,8 @@
 """One gradient ascent step, exactly as the notebook takes it."""
 import numpy as np
 
+from .net import forward
+
 
 def objective_L2(dst):
     """Maximise the L2 norm of the activations: their gradient is the activations themselves."""
@@ -38,7 +40,7 @@ def make_step(net, step_size=1.5, end='inception_4c/output', jitter=32, clip=Tru
     if hasattr(objective, "input_gradient"):  # a composable Objective, possibly across layers
         g = objective.input_gradient(net)
     else:
-        net.forward(end=end)
+        forward(net, end)
         if exact_gradient:
             clear_diffs(net)
         objective(dst)  # specify the optimization objective

@@ -1,0 +1,120 @@
+"""How much memory a run will take, checked before anything is allocated.
+
+Caffe aborts on a failed allocation and the kernel kills a process that runs the
+machine out of memory, in both cases with nothing saved; a clear refusal up front
+is better. The estimate counts what dominates: every blob's data and diff up to
+the deepest layer read (Caffe's Split blobs share their data but have their own
+diff), each convolution's im2col buffer, max pooling's index maps, LRN's scale
+maps, the weights and their diffs, and numpy's copies of the image.
+"""
+import os
+
+import numpy as np
+
+from .errors import DreamError
+from .shapes import layers_by_name, conv_geometry, spatial_sizes
+
+FLOAT = 4  # Caffe's blobs are float32
+# numpy arrays of the octave loop per input pixel: the float32 photo, its octaves (about twice
+# its size together), the detail, the jitter's rolled copies and the step's temporaries.
+DREAM_ARRAY_BYTES_PER_PIXEL = 160
+# the enhance objective: L-BFGS-B keeps 10 pairs of float64 vectors of 3HW, plus its workspace.
+ENHANCE_ARRAY_BYTES_PER_PIXEL = 3 * 8 * 32
+# class images: the float64 noise it starts from, the float32 canvas and the blur's and clip's copies.
+CANVAS_BYTES_PER_PIXEL = 80
+
+
+def parse_bytes(text):
+    """'2G', '512M', '1.5e9' -> bytes."""
+    units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    text = text.strip().upper().rstrip("B")
+    scale = units.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in units else text
+    try:
+        value = float(number) * scale
+    except ValueError:
+        raise DreamError(f"DREAM_MAX_MEMORY={text!r}: use a size such as 8G or 512M") from None
+    if not value > 0:
+        raise DreamError(f"DREAM_MAX_MEMORY={text!r}: must be a positive size")
+    return value
+
+
+def _meminfo():
+    with open("/proc/meminfo") as f:
+        return {line.split(":")[0]: int(line.split()[1]) * 1024 for line in f if line.split()[1:]}
+
+
+def _own_rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def available_bytes():
+    """What this process may still grow to: $DREAM_MAX_MEMORY if set, else what the system can give
+    (MemAvailable and free swap) plus what this process already holds, which Caffe reuses."""
+    if os.environ.get("DREAM_MAX_MEMORY"):
+        return parse_bytes(os.environ["DREAM_MAX_MEMORY"])
+    try:
+        info = _meminfo()
+        return info["MemAvailable"] + info.get("SwapFree", 0) + _own_rss()
+    except (OSError, KeyError, ValueError, IndexError):  # not Linux: physical memory free now
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def gigabytes(n):
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
+
+
+def check_fits(needed, what, hint):
+    """Raise DreamError if `needed` bytes exceed what is available, saying both."""
+    have = available_bytes()
+    if needed > have:
+        raise DreamError(f"{what} needs about {gigabytes(needed)} of memory and this machine has "
+                         f"{gigabytes(have)} available; {hint}")
+
+
+def net_bytes(net, height, width, end):
+    """Caffe's memory for one forward to `end` and one backward from it, at a height x width input."""
+    param = net.dream_param
+    sizes = spatial_sizes(param, height, width, end)
+    layers = layers_by_name(param)
+
+    def count(blob):
+        shape = net.blobs[blob].shape
+        h, w = sizes.get(blob, (1, 1))
+        return int(np.prod(shape[1:2])) * (h * w if len(shape) == 4 else 1)
+
+    total = sum(b.count for blobs in net.params.values() for b in blobs) * 2 * FLOAT  # weights + diffs
+    seen = set()
+    for name in net._layer_names:
+        layer = net.layers[list(net._layer_names).index(name)]
+        bottoms, tops = list(net.bottom_names[name]), list(net.top_names[name])
+        if layer.type == "Split":  # shares the data of its bottom, has a diff of its own
+            for top in tops:
+                sizes[top] = sizes[bottoms[0]]
+                total += count(top) * FLOAT
+        else:
+            for top in tops:
+                if top not in seen:  # in-place layers (ReLU) write into their bottom
+                    total += count(top) * 2 * FLOAT
+                    seen.add(top)
+            spec = layers.get(name)
+            if layer.type == "Convolution" and spec is not None:
+                (kh, kw), stride, pad, _ = conv_geometry(spec.convolution_param)
+                if (kh, kw, stride, pad) != (1, 1, (1, 1), (0, 0)):  # Caffe skips im2col for 1x1
+                    channels = net.blobs[bottoms[0]].shape[1]
+                    total += channels * kh * kw * count(tops[0]) // net.blobs[tops[0]].shape[1] * FLOAT
+            elif layer.type == "Pooling" and spec is not None and spec.pooling_param.pool == 0:
+                total += count(tops[0]) * FLOAT  # the argmax of each window (MAX pooling)
+            elif layer.type == "LRN":
+                total += count(bottoms[0]) * FLOAT  # the scale map
+        if name == end:
+            break
+    return total
+
+
+def dream_bytes(net, height, width, ends):
+    """An octave dream at a height x width photo, reading the layers `ends`."""
+    order = list(net._layer_names)
+    deepest = max(ends, key=order.index)
+    return net_bytes(net, height, width, deepest) + DREAM_ARRAY_BYTES_PER_PIXEL * height * width
