@@ -136,13 +136,18 @@ def fetch_model(name, mirror):
         with tempfile.TemporaryDirectory(dir=MODELS_DIR) as tmpdir:
             archive = Path(tmpdir) / arch["name"]
             try:
-                fetch_to(arch["url"], archive, None, mirror)
+                fetch_to(arch["url"], archive, arch.get("sha1"), mirror)
             except FetchError as e:
-                fname = entry["weights"]
-                raise FetchError(f"{name}: {e}. To fix: {how_to_get(name, arch['name'], {}, arch['url'])}; "
-                                 f"it unpacks to {fname} (sha1 {entry['files'][fname]['sha1']})") from None
+                raise FetchError(f"{name}: {e}. To fix: {how_to_get(name, arch['name'], arch, arch['url'])}; "
+                                 f"it unpacks to {entry['weights']}") from None
             extract_members(archive, model_dir, missing)
-        return [f"{name}: extracted {', '.join(missing)} from {arch['name']}"]
+        done = [f"{name}: extracted {', '.join(missing)} from {arch['name']}"
+                + (" (archive sha1 ok)" if arch.get("sha1") else "")]
+        weights = entry.get("weights")
+        if weights in missing and not missing[weights].get("sha1"):  # no published checksum to compare with
+            done.append(f"{name}: {weights} has sha1 {sha1_of(model_dir / weights)} "
+                        f"(computed at first download; no published value to check it against)")
+        return done
     done = []
     for fname, spec in missing.items():
         try:

@@ -138,10 +138,7 @@ if [ -n "$missing" ]; then
 fi
 
 # --- the Python environment --------------------------------------------------
-if [ ! -x "$VENV/bin/python" ]; then
-  say "creating virtual environment $VENV"
-  "$PYTHON" -m venv "$VENV" || die "could not create a venv with $PYTHON (on Debian: apt-get install python3-venv)"
-fi
+"$REPO/scripts/make_venv.sh" "$VENV" "$PYTHON"
 PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
 ls /usr/lib/*/libboost_python"$PYVER".so >/dev/null 2>&1 \
   || die "Boost.Python for Python ${PYVER:0:1}.${PYVER:1} not found: the venv's Python must match the system's libboost-python (set PYTHON=/usr/bin/python3), or use conda: conda env create -f environment.yml"

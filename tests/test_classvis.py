@@ -37,12 +37,14 @@ def test_labels_are_the_caffe_order():
 
 
 def test_chosen_logit_rises_more_than_the_others(load):
+    """40 steps: 207's gain leads the next of 1000 by about 25% (20 steps gave 5-9%, depending on
+    the BLAS kernel; two kernels differ by a few per cent here, so the margin is asserted)."""
     net = load()
     start = np.clip(np.random.RandomState(0).normal(128, 8, (240, 240, 3)), 0, 255).astype(np.float32)
     before = logits(net, start)
-    out = visualize_class(net, 207, img=start, schedule=TINY[:1], rng=np.random.RandomState(1))
+    out = visualize_class(net, 207, img=start, schedule=(dict(TINY[0], iter_n=40),), rng=np.random.RandomState(1))
     gain = logits(net, out) - before
-    assert gain.argmax() == 207 and gain[207] > 0
+    assert gain[207] > 0 and gain[207] > 1.1 * np.delete(gain, 207).max()
 
 
 def test_octave_schedule_scales_the_canvas_and_still_favours_the_class(load):
@@ -70,16 +72,24 @@ def test_mixed_classes_raise_both(load):
 
 
 def test_regions_give_each_class_its_part(load):
+    """Against the same run with the regions swapped: each strip leans to the class it was given.
+
+    Random weights favour 281 everywhere, so each strip is compared with itself in the swapped
+    run. The effect is about 0.06 in logit difference; OpenBLAS's Haswell, SkylakeX, Cooperlake
+    and Zen kernels move it by under 0.002 (measured), so a 0.03 margin holds on any CPU.
+    """
     masks = region_masks(10, 20, [(1, (0, 0, 1, 0.5)), (2, (0, 0.5, 1, 1))])
     assert masks[1][:, :10].all() and not masks[1][:, 10:].any() and masks[2][:, 10:].all()
     net = load()
     start = np.clip(np.random.RandomState(0).normal(128, 8, (240, 480, 3)), 0, 255).astype(np.float32)
-    out = visualize_class(net, {}, img=start, schedule=TINY[:1], rng=np.random.RandomState(3),
-                          regions=[(207, (0, 0, 1, 0.5)), (281, (0, 0.5, 1, 1))])
-    left, right = logits(net, out[:, :240]), logits(net, out[:, 240:])
-    base_left, base_right = logits(net, start[:, :240]), logits(net, start[:, 240:])
-    assert (left - base_left)[207] > (left - base_left)[281]
-    assert (right - base_right)[281] > (right - base_right)[207]
+    lean = []  # (logit 207 - logit 281) in the left and the right strip
+    for regions in ([(207, (0, 0, 1, 0.5)), (281, (0, 0.5, 1, 1))], [(281, (0, 0, 1, 0.5)), (207, (0, 0.5, 1, 1))]):
+        out = visualize_class(net, {}, img=start, schedule=TINY[:1], rng=np.random.RandomState(3), regions=regions)
+        left, right = logits(net, out[:, :240]), logits(net, out[:, 240:])
+        lean.append((left[207] - left[281], right[207] - right[281]))
+    (left_a, right_a), (left_b, right_b) = lean
+    assert left_a - left_b > 0.03  # 207 on the left: the left strip leans to 207
+    assert right_b - right_a > 0.03  # 207 on the right: the right strip leans to 207
 
 
 def test_bad_class_and_small_canvas(load):

@@ -85,6 +85,29 @@ def test_archive_members_are_extracted_and_verified(dl, tmp_path):
     assert sorted(p.name for p in dl.MODELS_DIR.iterdir()) == ["toy"]  # the archive was temporary
 
 
+def test_archive_is_verified_and_unknown_member_sha1_is_computed(dl, tmp_path):
+    """Places205's published sha1 is the tarball's: check it there; the caffemodel's is only computed."""
+    mirror = tmp_path / "mirror"
+    (mirror / "inner").mkdir(parents=True)
+    (mirror / "inner" / "w.caffemodel").write_bytes(b"weights")
+    with tarfile.open(mirror / "toy.tar.gz", "w:gz") as tar:
+        tar.add(mirror / "inner", arcname="toy")
+    good = dl.sha1_of(mirror / "toy.tar.gz")
+    files = {"toy.caffemodel": {"member": "w.caffemodel", "sha1": None}}
+    dl.REGISTRY["toy"] = {"weights": "toy.caffemodel", "files": files, "archive": {
+        "url": "http://example.invalid/toy.tar.gz", "name": "toy.tar.gz", "sha1": "0" * 40}}
+    with pytest.raises(dl.FetchError, match="sha1 mismatch"):
+        dl.fetch_model("toy", str(mirror))
+    assert not (dl.MODELS_DIR / "toy").exists() or not list((dl.MODELS_DIR / "toy").iterdir())
+    dl.REGISTRY["toy"]["archive"]["sha1"] = good
+    lines = dl.fetch_model("toy", str(mirror))
+    assert "archive sha1 ok" in lines[0]
+    assert hashlib.sha1(b"weights").hexdigest() in lines[1] and "computed at first download" in lines[1]
+    places = dl.REGISTRY["googlenet_places205"]
+    assert places["archive"]["sha1"] == "d767debf686fa15df1e05fbc9b4598076127134a"
+    assert places["files"]["googlenet_places205.caffemodel"]["sha1"] is None
+
+
 def test_shipped_prototxt_is_intact(dl):
     dl.MODELS_DIR = REPO / "models"
     entry = dl.REGISTRY["bvlc_googlenet"]["files"]["deploy.prototxt"]

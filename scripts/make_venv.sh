@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates the virtual environment VENV with PYTHON, or repairs it: a venv without a working
+# pip (left by a run on a machine without python3-venv) is rebuilt, and a failed creation
+# leaves nothing behind, so that the next run starts clean.
+#   scripts/make_venv.sh VENV PYTHON
+set -euo pipefail
+VENV=$1 PYTHON=$2
+die() { echo "make_venv: $*" >&2; exit 1; }
+works() { [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -m pip --version >/dev/null 2>&1; }
+
+works && exit 0
+if [ -e "$VENV" ]; then
+  [ -f "$VENV/pyvenv.cfg" ] || die "$VENV exists and is not a virtual environment: move it away, or set DREAM_VENV"
+  echo "==> $VENV is broken (no working python or pip): rebuilding it" >&2
+  rm -rf "$VENV"
+fi
+echo "==> creating virtual environment $VENV" >&2
+if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1 || ! works; then
+  rm -rf "$VENV"
+  die "could not create a virtual environment with $PYTHON (on Debian and Ubuntu: apt-get install python3-venv)"
+fi
