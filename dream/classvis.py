@@ -34,6 +34,14 @@ def check_canvas(net, height, width):
         raise DreamError(f"canvas {width}x{height} is smaller than the classifier's {crop}x{crop} input")
 
 
+def check_canvas_memory(net, height, width, schedule=DEFAULT_SCHEDULE):
+    """Raise DreamError if a height x width canvas, grown by the schedule's scales, would not fit in memory."""
+    growth = max(float(np.prod([o.get("scale", 1.0) for o in schedule])) ** 2, 1.0)
+    crop = _crop_size(net)
+    check_fits(CANVAS_BYTES_PER_PIXEL * height * width * growth + net_bytes(net, crop, crop, CLASSIFIER),
+               f"a {width}x{height} canvas", "use a smaller --size")
+
+
 def region_masks(height, width, regions):
     """regions: [(class, (y0, x0, y1, x1)) in 0..1 fractions] -> {class: H x W mask}, overlaps shared."""
     masks = {}
@@ -63,9 +71,7 @@ def visualize_class(net, classes, size=(320, 320), img=None, schedule=DEFAULT_SC
     h, w = size if img is None else img.shape[:2]
     if img is not None:
         check_input_values(img, "the start image")
-    growth = float(np.prod([o.get("scale", 1.0) for o in schedule])) ** 2
-    check_fits(CANVAS_BYTES_PER_PIXEL * h * w * max(growth, 1.0) + net_bytes(net, crop, crop, CLASSIFIER),
-               f"a {w}x{h} canvas", "use a smaller --size")
+    check_canvas_memory(net, h, w, schedule)
     if img is None:
         img = np.clip(rng.normal(128.0, 8.0, (h, w, 3)), 0, 255).astype(np.float32)
     canvas = preprocess(net, img)

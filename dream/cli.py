@@ -89,11 +89,13 @@ def octave_scale(text):
     return number(float, 1, strict=False, maximum=MAX_FACTOR)(text)
 
 
-def layer_name(text):
-    """A layer name: not empty (an empty --layer would silently mean the default)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the layer name is empty; see --list-layers")
-    return text
+def non_empty(what):
+    """An argparse type for a name that may not be empty (an empty one would silently mean the default)."""
+    def parse(text):
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"the {what} is empty")
+        return text
+    return parse
 
 
 def build_parser():
@@ -107,14 +109,14 @@ def build_parser():
                    "a folder of frames with --frames, default INPUT-frames)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     a = p.add_argument_group("the dream (the notebook's parameters)")
-    a.add_argument("--layer", type=layer_name, help=f"layer to maximise (default {DEFAULT_LAYER}, "
+    a.add_argument("--layer", type=non_empty("layer name; see --list-layers"), help=f"layer to maximise (default {DEFAULT_LAYER}, "
                    f"or {DEFAULT_GUIDE_LAYER} with --guide); see --list-layers")
     add_octave_args(a, seed_help="jitter seed (default: random, recorded in the output's metadata)")
     a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
     a.add_argument("--exact-gradient", action="store_true",
                    help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
     o = p.add_argument_group("beyond the notebook")
-    o.add_argument("--objective", metavar="EXPR",
+    o.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
                    help="what to maximise, instead of --layer, e.g. \"0.7*layer_l2('inception_4c/output') + "
                         "0.3*channel('inception_4d/output', 52)\"; also neuron(layer, c, y, x), class_unit(c), "
                         "guide(layer) with --guide; or 'enhance' (see --amplify, --prior)")
@@ -256,7 +258,7 @@ def run(args):
         return 0
 
     from .net import load_net
-    from .octaves import check_dream_input
+    from .octaves import check_dream_run
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
                        step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
@@ -273,10 +275,7 @@ def run(args):
     else:
         step_params["end"] = layer
         ends = [layer]
-    for end in ends:
-        check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, end)
-    if args.objective:
-        objective.check(net)
+    check_dream_run(net, img, args.octaves, args.octave_scale, ends, step_params.get("objective"), mask)
     if guide_img is not None and not args.objective:
         step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))
 
@@ -296,9 +295,8 @@ def run(args):
 def run_enhance(net, img, output, params, args, layer):
     """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.enhance)."""
     from tqdm import tqdm
-    from .enhance import enhance
-    from .net import check_input_size
-    check_input_size(net, *img.shape[:2], layer)
+    from .enhance import check_enhance, enhance
+    check_enhance(net, img, layer)
     with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
         def progress(i, loss):
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)

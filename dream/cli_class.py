@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .classvis import DEFAULT_SCHEDULE, check_canvas, visualize_class
+from .classvis import DEFAULT_SCHEDULE, check_canvas, check_canvas_memory, visualize_class
 from .errors import DreamError
 from .images import check_writable, load_image, save_image
 from .labels import class_index, imagenet_labels
@@ -93,6 +93,7 @@ def run(args):
             classes[c] = classes.get(c, 0.0) + w
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     check_canvas(net, *size)
+    check_canvas_memory(net, *size, schedule)
     with tqdm(total=sum(o["iter_n"] for o in schedule), unit="step") as bar:
         def progress(octave, i, canvas):
             bar.set_description(f"octave {octave + 1}/{len(schedule)}", refresh=False)

@@ -19,7 +19,7 @@ _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 MAX_CHARS = 10_000  # the expression is stored in each output's metadata (a JPEG comment holds 64 KB)
 MAX_TERMS = 256  # each term seeds a whole blob at every step
-MAX_DEPTH = 200  # nesting of parentheses and operators; deeper would exhaust Python's stack
+MAX_DEPTH = 600  # nesting of operators (a sum of MAX_TERMS terms is that deep); deeper would exhaust the stack
 MAX_WEIGHT = 1e6  # a term's weight; larger ones overflow float32 gradients in Caffe
 
 
@@ -103,5 +103,8 @@ def _evaluate(node, factories, head):
             inspect.signature(factory).bind(*args, **kwargs)
         except TypeError as e:
             fail(f"{node.func.id}: {e}")
-        return factory(*args, **kwargs)
+        try:
+            return factory(*args, **kwargs)
+        except DreamError as e:
+            raise DreamError(f"{head}: {e}") from None
     fail(f"{ast.unparse(node)!r} is not allowed")

@@ -26,7 +26,7 @@ CANVAS_BYTES_PER_PIXEL = 80
 
 def parse_bytes(text):
     """'2G', '512M', '1.5e9' -> bytes."""
-    units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    units = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}  # decimal, as the messages print them
     text = text.strip().upper().rstrip("B")
     scale = units.get(text[-1:], 1)
     number = text[:-1] if text[-1:] in units else text

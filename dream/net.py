@@ -34,7 +34,43 @@ def read_net_param(prototxt):
         text_format.Merge(text, param)
     except text_format.ParseError as e:
         raise DreamError(f"{prototxt} is not a valid Caffe prototxt: {e}") from None
+    check_definition(param, prototxt)
     return param
+
+
+# Layers that read training data from files or databases: a deploy prototxt has none.
+_DATA_LAYERS = {"Data", "ImageData", "HDF5Data", "WindowData", "MemoryData", "DummyData"}
+
+
+def _in_test_phase(layer):
+    """Whether Caffe keeps `layer` in a TEST-phase net (its include/exclude phase rules)."""
+    if any(r.HasField("phase") and r.phase == caffe.TEST for r in layer.exclude):
+        return False
+    rules = list(layer.include)
+    return not rules or any(not r.HasField("phase") or r.phase == caffe.TEST for r in rules)
+
+
+def check_definition(param, prototxt):
+    """Raise DreamError for what makes caffe.Net abort: an unknown layer type, a bottom no layer
+    produces, a training data layer, or no input blob 'data' (where dream puts the image)."""
+    v2 = list(param.layer)
+    known = set(caffe.layer_type_list())
+    produced = set(param.input)
+    for layer in [l for l in v2 if _in_test_phase(l)] or list(param.layers):
+        if v2 and layer.type not in known:
+            raise DreamError(f"{prototxt}: layer {layer.name!r} has type {layer.type!r}, which this Caffe "
+                             f"does not have")
+        if v2 and layer.type in _DATA_LAYERS:
+            raise DreamError(f"{prototxt}: layer {layer.name!r} reads training data ({layer.type}); "
+                             f"use the model's deploy prototxt")
+        for bottom in layer.bottom:
+            if bottom not in produced:
+                raise DreamError(f"{prototxt}: layer {layer.name!r} reads blob {bottom!r}, "
+                                 f"which no earlier layer produces")
+        produced.update(layer.top)
+    inputs = set(param.input) | {t for l in v2 if l.type == "Input" for t in l.top}
+    if "data" not in inputs:
+        raise DreamError(f"{prototxt} has no input blob named 'data' (dream feeds the image there)")
 
 
 def _legacy_shape(blob_proto):

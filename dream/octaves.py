@@ -25,6 +25,26 @@ def check_dream_input(net, height, width, octave_n=4, octave_scale=1.4, end='inc
                          f"use a larger image, fewer octaves, or an earlier layer") from None
 
 
+def check_dream_memory(net, height, width, ends):
+    """Raise DreamError if dreaming a height x width image at `ends` would not fit in memory."""
+    check_fits(dream_bytes(net, height, width, ends), f"dreaming a {width}x{height} image at {ends[-1]}",
+               "use a smaller image or an earlier layer")
+
+
+def check_dream_run(net, base_img, octave_n, octave_scale, ends, objective=None, mask=None):
+    """Every check deepdream makes before it starts: layers, sizes, values, the mask, memory."""
+    for layer in ends:
+        check_dream_input(net, *base_img.shape[:2], octave_n, octave_scale, layer)
+    if hasattr(objective, 'check'):
+        objective.check(net)
+    check_input_values(base_img, "the image")
+    if mask is not None:
+        if mask.shape != base_img.shape[:2]:
+            raise DreamError(f"mask is {mask.shape[1]}x{mask.shape[0]}, the image {base_img.shape[1]}x{base_img.shape[0]}")
+        check_input_values(mask, "the mask")
+    check_dream_memory(net, *base_img.shape[:2], ends)
+
+
 def octave_bases(net, base_img, octave_n=4, octave_scale=1.4):
     """The preprocessed image at each octave, largest first, as the notebook makes them."""
     octaves = [preprocess(net, base_img)]
@@ -43,19 +63,8 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     go to make_step (step_size, jitter, objective, rng, exact_gradient).
     """
     objective = step_params.get('objective')
-    ends = getattr(objective, 'layers', None) or [end]
-    for layer in ends:
-        check_dream_input(net, *base_img.shape[:2], octave_n, octave_scale, layer)
-    if hasattr(objective, 'check'):
-        objective.check(net)
-    check_input_values(base_img, "the image")
-    if mask is not None:
-        if mask.shape != base_img.shape[:2]:
-            raise DreamError(f"mask is {mask.shape[1]}x{mask.shape[0]}, the image {base_img.shape[1]}x{base_img.shape[0]}")
-        check_input_values(mask, "the mask")
-    h, w = base_img.shape[:2]
-    check_fits(dream_bytes(net, h, w, ends), f"dreaming a {w}x{h} image at {ends[-1]}",
-               "use a smaller image or an earlier layer")
+    check_dream_run(net, base_img, octave_n, octave_scale, getattr(objective, 'layers', None) or [end],
+                    objective, mask)
     # prepare base images for all octaves
     octaves = octave_bases(net, base_img, octave_n, octave_scale)
 
