@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .errors import DreamError
+from .errors import DreamError, one_line
 from .expression import parse_objective
 from .images import check_writable, load_image, read_metadata, save_image
 from .mask import load_mask
@@ -35,7 +35,7 @@ class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
 class OneLineParser(argparse.ArgumentParser):
     """Bad arguments get one line on stderr, not the usage block."""
     def error(self, message):
-        self.exit(2, f"dream: error: {message} (see --help)\n")
+        self.exit(2, f"dream: error: {one_line(message)} (see --help)\n")
 
 
 def number(kind, minimum, strict, maximum=None):
@@ -329,7 +329,7 @@ def main(argv=None):
     try:
         return runner(args)
     except DreamError as e:
-        print(f"dream: error: {e}", file=sys.stderr)
+        print(f"dream: error: {one_line(e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("dream: interrupted; nothing half-written was left behind", file=sys.stderr)

@@ -28,9 +28,10 @@ def load_image(path):
     """
     try:
         with warnings.catch_warnings():
-            # Pillow warns about images over 89 MP and refuses those over 179 MP; the
-            # memory check below decides for the first, the refusal below words the second.
-            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            # Pillow warns about images over 89 MP and refuses those over 179 MP (the memory check
+            # below decides for the first, the refusal below words the second), and warns about
+            # damaged metadata it skips: none of that may add lines to the CLI's one.
+            warnings.simplefilter("ignore")
             with PIL.Image.open(path) as img:
                 width, height = img.size
                 check_fits(LOAD_BYTES_PER_PIXEL * width * height, f"reading the {width}x{height} image {path}",
