@@ -67,6 +67,22 @@ class CaffeClock:
         return wrapper
 
 
+def guard_cost(net, stamps):
+    """The non-finite input guard before every forward, against the last octave's step time."""
+    from dream.net import check_input_values
+    data = net.blobs['data'].data  # the largest octave's input, as the guard sees it
+    reps = 200
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        check_input_values(data)
+    guard = (time.perf_counter() - t0) / reps
+    last = [s for s in stamps if s[0] == stamps[-1][0]]
+    step = (last[-1][2] - last[0][2]) / max(len(last) - 1, 1)
+    h, w = data.shape[-2:]
+    print(f"input guard at {w}x{h}: {1e3 * guard:.3f} ms per forward = {100 * guard / step:.3f}% of a "
+          f"{step:.3f} s step (limit 1%)")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--image", help="the sky photo (default: models/samples/sky1024px.jpg)")
@@ -95,6 +111,7 @@ def main():
               f"{100 * (spent - in_caffe) / spent:4.1f}% outside Caffe")
         start, caffe_start = end, caffe_end
     print(f"dream.deepdream total: {total:.2f} s ({100 * (total - clock.spent) / total:.1f}% outside Caffe)")
+    guard_cost(net, stamps)
 
     if args.notebook:
         sys.path.insert(0, str(REPO / "tests"))

@@ -1,0 +1,24 @@
+"""Every dream.X the README names exists: the package exports what the documentation promises."""
+import re
+from pathlib import Path
+
+import dream
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_every_name_the_readme_mentions_is_exported():
+    names = set(re.findall(r"(?<![\w/.-])dream\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)", README)) - {"ipynb", "jpg", "png"}
+    assert {"visualize_class", "objectives", "enhance", "deepdream"} <= {n.split(".")[0] for n in names}
+    for dotted in sorted(names):
+        obj = dream
+        for part in dotted.split("."):
+            assert hasattr(obj, part), f"README names dream.{dotted}, which does not exist"
+            obj = getattr(obj, part)
+
+
+def test_objective_factories_are_reachable_both_ways():
+    for name in ["layer_l2", "channel", "neuron", "class_unit", "guide"]:
+        assert callable(getattr(dream.objectives, name))
+    assert dream.layer_l2 is dream.objectives.layer_l2 and callable(dream.enhance)
+    assert set(dream.__all__) <= set(dir(dream))
