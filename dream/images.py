@@ -49,7 +49,11 @@ def load_image(path):
         raise DreamError(f"not an image (or a format PIL cannot read): {path}") from None
     except PermissionError:
         raise DreamError(f"cannot read image {path}: permission denied") from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, ZeroDivisionError) as e:
+    except OSError as e:
+        if e.errno is not None:  # the file system's refusal, not the decoder's
+            raise DreamError(f"cannot read image {path}: {e.strerror}") from None
+        raise DreamError(f"cannot read image {path}: corrupt or truncated ({e})") from None
+    except (SyntaxError, ValueError, EOFError, IndexError, struct.error, ZeroDivisionError) as e:
         # Pillow's decoders raise more than OSError on malformed files
         raise DreamError(f"cannot read image {path}: corrupt or truncated ({type(e).__name__}: {e})") from None
     if img.mode == "F" and not np.isfinite(np.asarray(img)).all():  # float TIFFs can hold NaN and inf

@@ -134,6 +134,7 @@ def test_bad_files(run, photo_file, tmp_path):
     one_line(run(photo_file, "-o", "out.jpg", "--guide", "folder.jpg"), "directory")
     one_line(run(photo_file, "-o", "out.jpg", "--guide", "nan.tif"), "NaN or infinite")
     one_line(run(photo_file, "-o", "out.jpg", "--mask", "missing.png"), "not found")
+    one_line(run(f"{photo_file.name}/inside.png", "-o", "out.jpg"), "Not a directory")
     (tmp_path / "text.png").write_text("not a png")
     one_line(run(photo_file, "-o", "out.jpg", "--mask", "text.png"), "not an image")
     one_line(run(photo_file, "-o", "no/such/folder/out.jpg"), "folder does not exist")
