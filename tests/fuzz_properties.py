@@ -36,11 +36,14 @@ argvs = st.lists(st.one_of(st.sampled_from(FLAGS), values), max_size=8)
 
 def check_parser(command, argv):
     """parse_args either exits 2 with one line, or every number it returns is finite and in its range."""
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
         try:
             args = PARSERS[command]().parse_args(argv)
         except SystemExit as e:
+            if e.code == 0:  # --help or --version (argparse also takes abbreviations such as --v)
+                assert out.getvalue() and not err.getvalue(), argv
+                return "accepted"
             assert e.code == 2, (argv, e.code)
             assert len(err.getvalue().strip().splitlines()) == 1, (argv, err.getvalue())
             return "refused"
