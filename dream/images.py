@@ -1,7 +1,9 @@
 """Reading any image into the notebook's float RGB array, and writing results atomically."""
+import contextlib
 import json
 import os
 import struct
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -19,6 +21,21 @@ LOAD_BYTES_PER_PIXEL = 32  # the decoded image (up to 16-bit RGBA) and its float
 META_KEY = "dream"  # PNG text chunk; JPEG files carry the same JSON as their comment
 
 
+@contextlib.contextmanager
+def c_stderr_silenced():
+    """Discard what C decoders write straight to the process's stderr (libtiff's "More samples per
+    pixel than can be decoded"): a damaged file gets dream's one line, not the library's too."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def load_image(path):
     """H x W x 3 float32 RGB in 0..255, from any format PIL reads.
 
@@ -32,7 +49,7 @@ def load_image(path):
             # below decides for the first, the refusal below words the second), and warns about
             # damaged metadata it skips: none of that may add lines to the CLI's one.
             warnings.simplefilter("ignore")
-            with PIL.Image.open(path) as img:
+            with c_stderr_silenced(), PIL.Image.open(path) as img:
                 width, height = img.size
                 check_fits(LOAD_BYTES_PER_PIXEL * width * height, f"reading the {width}x{height} image {path}",
                            "use a smaller image")

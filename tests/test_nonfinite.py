@@ -93,3 +93,22 @@ def test_objectives_refuse_non_finite_weights():
         dream.layer_l2('inception_4c/output') * float("nan")
     with pytest.raises(dream.DreamError, match="not a finite number"):
         dream.layer_l2('inception_4c/output') * 1e308 * 1e308
+
+
+# An 8x8 RGB TIFF with three bytes damaged: libtiff prints "More samples per pixel than can be
+# decoded" straight to the process's stderr (found by scripts/fuzz_inputs.py).
+NOISY_TIFF = bytes.fromhex(
+    "49492a00080000000a000001040001000000080000000101040001000000080000000201030003000000860000000301"
+    "0300010000000100000006010300010000000200000011010400010000008c000000150103008b000000030000001601"
+    "04000100000008000000170104cd01000000c00000001c010300010000000100000000000000080008000800ac0a7f8c"
+    "2faac49775a616b7c0cc21d843b34e9afb52a2dbc3767d8b677de5d809a4746cd3dea19f155159a5f2d6666224b70570"
+    "573a2b4c463c4be4d8bd840e589ab2f68ccdcc453a392962c142487ae67daeca274aeacf57a86587aec8df7a58c36b91"
+    "518b8d64a5e6f3ec194209d64d6b2f1248985f56091b4e169497eea573082d05d013455ef39226d5c51e08f5fe4735c7"
+    "4f07ee23af1db9dec009bede52bb86fa63603e79d8a795ccb17c08cdf38223761d033e8593c2d0c7930ccbad")
+
+
+def test_a_decoder_writing_to_stderr_adds_no_line(cli, tmp_path):
+    (tmp_path / "noisy.tif").write_bytes(NOISY_TIFF)
+    r = cli("noisy.tif", "-o", "out.jpg")
+    assert "More samples" not in r.stderr
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
