@@ -86,8 +86,7 @@ def net_bytes(net, height, width, end):
 
     total = sum(b.count for blobs in net.params.values() for b in blobs) * 2 * FLOAT  # weights + diffs
     seen = set()
-    for name in net._layer_names:
-        layer = net.layers[list(net._layer_names).index(name)]
+    for name, layer in zip(net._layer_names, net.layers):
         bottoms, tops = list(net.bottom_names[name]), list(net.top_names[name])
         if layer.type == "Split":  # shares the data of its bottom, has a diff of its own
             for top in tops:
