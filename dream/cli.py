@@ -109,8 +109,9 @@ def build_parser():
                    "a folder of frames with --frames, default INPUT-frames)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     a = p.add_argument_group("the dream (the notebook's parameters)")
-    a.add_argument("--layer", type=non_empty("layer name; see --list-layers"), help=f"layer to maximise (default {DEFAULT_LAYER}, "
-                   f"or {DEFAULT_GUIDE_LAYER} with --guide); see --list-layers")
+    a.add_argument("--layer", type=non_empty("layer name; see --list-layers"),
+                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide); "
+                        f"see --list-layers")
     add_octave_args(a, seed_help="jitter seed (default: random, recorded in the output's metadata)")
     a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
     a.add_argument("--exact-gradient", action="store_true",
