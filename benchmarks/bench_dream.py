@@ -23,8 +23,8 @@ import numpy as np  # noqa: E402
 import skimage.data  # noqa: E402
 import skimage.transform  # noqa: E402
 
+import dream  # noqa: E402  (before caffe: it sets Caffe's BLAS threads)
 import caffe  # noqa: E402
-import dream  # noqa: E402
 from dream.images import load_image  # noqa: E402
 from dream.models import models_dir, named_model  # noqa: E402
 

@@ -4,12 +4,16 @@ import os
 # Caffe logs every layer it builds (and, in a CUDA build without a GPU, cuBLAS/cuRAND errors);
 # keep to fatal messages unless the user asked otherwise.
 os.environ.setdefault("GLOG_minloglevel", "3")
+# Caffe's BLAS is BLIS (see scripts/install_caffe.sh), which runs one thread unless told.
+os.environ.setdefault("BLIS_NUM_THREADS", str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                              else os.cpu_count() or 1))
 
 from .errors import DreamError  # noqa: E402
 from .images import load_image, save_image  # noqa: E402
 from .net import load_net, preprocess, deprocess, dream_layers  # noqa: E402
 from .step import objective_L2, make_step, clear_diffs  # noqa: E402
-from .octaves import check_dream_input, deepdream, octave_bases  # noqa: E402
+from .octaves import check_dream_input, deepdream, octave_bases, plan_octaves  # noqa: E402
+from .tiled_step import make_tiled_step  # noqa: E402
 from .guide import guide_features, objective_guide  # noqa: E402
 from .zoom import zoom_frames, zoom_transform  # noqa: E402
 from . import objectives  # noqa: E402
@@ -21,7 +25,8 @@ from .gallery import contact_sheet, gallery_layers  # noqa: E402
 from .memory import dream_bytes, net_bytes  # noqa: E402
 
 __all__ = ["DreamError", "load_image", "save_image", "load_net", "preprocess", "deprocess", "dream_layers", "objective_L2",
-           "make_step", "clear_diffs", "check_dream_input", "deepdream", "octave_bases", "guide_features",
+           "make_step", "clear_diffs", "check_dream_input", "deepdream", "octave_bases", "plan_octaves",
+           "make_tiled_step", "guide_features",
            "objective_guide", "zoom_frames", "zoom_transform", "objectives", "Objective", "channel", "class_unit",
            "layer_l2", "neuron", "parse_objective", "enhance", "enhance_loss", "visualize_class", "contact_sheet",
            "gallery_layers", "dream_bytes", "net_bytes"]

@@ -89,6 +89,15 @@ def octave_scale(text):
     return number(float, 1, strict=False, maximum=MAX_FACTOR)(text)
 
 
+def memory_size(text):
+    """--max-memory: a size such as 4G (decimal units: 1G is 10**9 bytes)."""
+    from .memory import parse_bytes
+    try:
+        return parse_bytes(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r}: {e}") from None
+
+
 def non_empty(what):
     """An argparse type for a name that may not be empty (an empty one would silently mean the default)."""
     def parse(text):
@@ -132,6 +141,7 @@ def build_parser():
     o.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright (white: dream, black: keep)")
     o.add_argument("--mask-feather", type=non_negative(float, MAX_FEATHER), default=8.0, metavar="PX",
                    help="blur of the mask's edge, in pixels")
+    add_memory_args(p)
     z = p.add_argument_group("zoom loop")
     z.add_argument("--frames", type=positive(int, MAX_COUNT), metavar="N", help="write N zoom-loop frames into a folder")
     z.add_argument("--zoom", type=zoom_scale, default=DEFAULTS["zoom"], metavar="S",
@@ -154,6 +164,19 @@ def add_octave_args(group, seed_help):
     group.add_argument("--jitter", type=non_negative(int, MAX_PIXELS_SHIFT), default=DEFAULTS["jitter"],
                        help="random shift in pixels")
     group.add_argument("--seed", type=seed_type, help=seed_help)
+
+
+def add_memory_args(p):
+    """--max-memory and --tile-margin: octaves too large for memory are dreamed in tiles."""
+    g = p.add_argument_group("memory (large photos are dreamed in tiles; see README)")
+    g.add_argument("--max-memory", type=memory_size, metavar="SIZE",
+                   help="peak memory to stay within, e.g. 4G or 512M (default: what the machine has "
+                        "available at start, or $DREAM_MAX_MEMORY)")
+    g.add_argument("--tile-margin", type=non_negative(int, MAX_PIXELS_SHIFT), metavar="PX",
+                   help="tile in any case, with this margin around each tile's core (rounded up to the "
+                        "layer's stride): faster, no longer identical to the untiled dream (default: "
+                        "tile only when needed, with the exact margin, the deepest layer's receptive field)")
+    return g
 
 
 def add_model_args(p):
@@ -229,8 +252,9 @@ def run(args):
     guide_path = Path(args.guide) if args.guide else None
     guide_img = load_image(guide_path) if guide_path else None
     if args.objective == "enhance":
-        unused = [flag for flag, value in [("--guide", args.guide), ("--mask", args.mask), ("--frames", args.frames)]
-                  if value]
+        unused = [flag for flag, value in [("--guide", args.guide), ("--mask", args.mask), ("--frames", args.frames),
+                                           ("--max-memory", args.max_memory),
+                                           ("--tile-margin", args.tile_margin is not None)] if value]
         if unused:
             raise DreamError(f"{unused[0]} does not apply to --objective enhance")
         layer = args.layer or DEFAULT_LAYER
@@ -263,7 +287,7 @@ def run(args):
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
                        step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
-                       mask=mask)
+                       mask=mask, max_memory=args.max_memory, tile_margin=args.tile_margin)
     if args.objective == "enhance":
         return run_enhance(net, img, output, params, args, layer)
     from .guide import guide_features, objective_guide
@@ -276,7 +300,9 @@ def run(args):
     else:
         step_params["end"] = layer
         ends = [layer]
-    check_dream_run(net, img, args.octaves, args.octave_scale, ends, step_params.get("objective"), mask)
+    plans = check_dream_run(net, img, args.octaves, args.octave_scale, ends, step_params.get("objective"), mask,
+                            args.max_memory, args.tile_margin)
+    say_tiles(plans, args.max_memory)
     if guide_img is not None and not args.objective:
         step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))
 
@@ -287,10 +313,20 @@ def run(args):
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     params["seed"] = seed
     with DreamProgress(args.octaves, args.iters) as bar:
-        result = _dream(net, img, step_params, np.random.RandomState(seed), bar)
+        result = _dream(net, img, dict(step_params, plans=plans), np.random.RandomState(seed), bar)
     save_image(result, output, params)
     print(f"dream: wrote {output} ({layer or args.objective}, seed {seed})", file=sys.stderr)
     return 0
+
+
+def say_tiles(plans, max_memory):
+    """One line when octaves are dreamed in tiles: how many, and the largest one's plan."""
+    tiled = [p for p in plans if p is not None]
+    if tiled:
+        from .memory import available_bytes, gigabytes
+        budget = gigabytes(max_memory if max_memory is not None else available_bytes())
+        print(f"dream: {len(tiled)} of {len(plans)} octaves in tiles to stay within {budget}; the largest in "
+              f"{tiled[-1].describe()}", file=sys.stderr)
 
 
 def run_enhance(net, img, output, params, args, layer):

@@ -36,7 +36,7 @@ def run(args):
     from .cli import checked_model, default_input
     from .models import sha1_of
     from .net import check_end, dream_layers, load_net
-    from .octaves import check_dream_input, check_dream_memory, deepdream
+    from .octaves import check_dream_input, deepdream, plan_octaves
     if args.input:
         input_path = Path(args.input)
         img = load_image(input_path)
@@ -60,7 +60,7 @@ def run(args):
             check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
         except DreamError:
             continue  # too small: it gets a grey tile below
-        check_dream_memory(net, *img.shape[:2], [layer])
+        plan_octaves(net, *img.shape[:2], args.octaves, args.octave_scale, [layer])  # fits, maybe in tiles
     folder.mkdir(parents=True, exist_ok=True)
     base = dict(command="gallery", model=model.name, weights_sha1=weights_sha1, input=input_path.name,
                 input_sha1=sha1_of(input_path) if input_path.is_file() else None, octaves=args.octaves,

@@ -31,4 +31,5 @@ def objective_guide(guide_features):
         y = y.reshape(ch, -1)
         A = x.T.dot(y)  # compute the matrix of dot-products with guide features
         dst.diff[0].reshape(ch, -1)[:] = y[:, A.argmax(1)]  # select ones that match best
+    objective.local = True  # each position matches on its own: it can be tiled
     return objective

@@ -18,24 +18,34 @@ FLOAT = 4  # Caffe's blobs are float32
 # numpy arrays of the octave loop per input pixel: the float32 photo, its octaves (about twice
 # its size together), the detail, the jitter's rolled copies and the step's temporaries.
 DREAM_ARRAY_BYTES_PER_PIXEL = 160
+# a dream in tiles keeps the octave's image and its gradient in numpy, not Caffe, per octave pixel:
+# the image (built in the detail's array), the gradient, np.abs's copy for its mean, the mask's
+# octave and its jittered copy.
+TILED_ARRAY_BYTES_PER_PIXEL = 48
+# each octave's base image (float32, 3 channels), kept for the whole dream
+OCTAVE_COPY_BYTES_PER_PIXEL = 3 * FLOAT
 # the enhance objective: L-BFGS-B keeps 10 pairs of float64 vectors of 3HW, plus its workspace.
 ENHANCE_ARRAY_BYTES_PER_PIXEL = 3 * 8 * 32
 # class images: the float64 noise it starts from, the float32 canvas and the blur's and clip's copies.
 CANVAS_BYTES_PER_PIXEL = 80
 
 
+MAX_BYTES = 1e18  # an exabyte: beyond any machine, and within float precision
+
+
 def parse_bytes(text):
-    """'2G', '512M', '1.5e9' -> bytes."""
-    units = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}  # decimal, as the messages print them
+    """'2G', '512M', '1.5e9' -> bytes (decimal units, as the messages print them); ValueError if not
+    a positive, finite size."""
+    units = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
     text = text.strip().upper().rstrip("B")
     scale = units.get(text[-1:], 1)
     number = text[:-1] if text[-1:] in units else text
     try:
         value = float(number) * scale
     except ValueError:
-        raise DreamError(f"DREAM_MAX_MEMORY={text!r}: use a size such as 8G or 512M") from None
-    if not value > 0:
-        raise DreamError(f"DREAM_MAX_MEMORY={text!r}: must be a positive size")
+        raise ValueError("use a size such as 8G or 512M") from None
+    if not 0 < value <= MAX_BYTES:  # also refuses nan and inf
+        raise ValueError(f"must be a positive size up to {MAX_BYTES:g} bytes")
     return value
 
 
@@ -44,7 +54,8 @@ def _meminfo():
         return {line.split(":")[0]: int(line.split()[1]) * 1024 for line in f if line.split()[1:]}
 
 
-def _own_rss():
+def own_rss():
+    """This process's resident memory now, in bytes."""
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
@@ -53,10 +64,14 @@ def available_bytes():
     """What this process may still grow to: $DREAM_MAX_MEMORY if set, else what the system can give
     (MemAvailable and free swap) plus what this process already holds, which Caffe reuses."""
     if os.environ.get("DREAM_MAX_MEMORY"):
-        return parse_bytes(os.environ["DREAM_MAX_MEMORY"])
+        text = os.environ["DREAM_MAX_MEMORY"]
+        try:
+            return parse_bytes(text)
+        except ValueError as e:
+            raise DreamError(f"DREAM_MAX_MEMORY={text!r}: {e}") from None
     try:
         info = _meminfo()
-        return info["MemAvailable"] + info.get("SwapFree", 0) + _own_rss()
+        return info["MemAvailable"] + info.get("SwapFree", 0) + own_rss()
     except (OSError, KeyError, ValueError, IndexError):  # not Linux: physical memory free now
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
@@ -73,43 +88,56 @@ def check_fits(needed, what, hint):
                          f"{gigabytes(have)} available; {hint}")
 
 
-def net_bytes(net, height, width, end):
-    """Caffe's memory for one forward to `end` and one backward from it, at a height x width input."""
-    param = net.dream_param
-    sizes = spatial_sizes(param, height, width, end)
-    layers = layers_by_name(param)
+def memory_terms(net, end):
+    """Caffe's memory for one forward to `end` and one backward from it, as (fixed, per_area):
+    fixed bytes, and {blob: bytes per unit of that blob's h*w}. Every size-dependent buffer is a
+    multiple of some blob's area, so the memory at any input size is a sum over blobs."""
+    fixed = sum(b.count for blobs in net.params.values() for b in blobs) * 2 * FLOAT  # weights + diffs
+    per_area = {}
+    same = {}  # a Split's tops have their bottom's size
 
-    def count(blob):
+    def add(blob, channel_bytes):
         shape = net.blobs[blob].shape
-        h, w = sizes.get(blob, (1, 1))
-        return int(np.prod(shape[1:2])) * (h * w if len(shape) == 4 else 1)
+        nonlocal fixed
+        if len(shape) == 4:
+            key = same.get(blob, blob)
+            per_area[key] = per_area.get(key, 0) + shape[1] * channel_bytes
+        else:
+            fixed += int(np.prod(shape[1:2])) * channel_bytes
 
-    total = sum(b.count for blobs in net.params.values() for b in blobs) * 2 * FLOAT  # weights + diffs
+    layers = layers_by_name(net.dream_param)
     seen = set()
     for name, layer in zip(net._layer_names, net.layers):
         bottoms, tops = list(net.bottom_names[name]), list(net.top_names[name])
         if layer.type == "Split":  # shares the data of its bottom, has a diff of its own
             for top in tops:
-                sizes[top] = sizes[bottoms[0]]
-                total += count(top) * FLOAT
+                same[top] = same.get(bottoms[0], bottoms[0])
+                add(top, FLOAT)
         else:
             for top in tops:
                 if top not in seen:  # in-place layers (ReLU) write into their bottom
-                    total += count(top) * 2 * FLOAT
+                    add(top, 2 * FLOAT)
                     seen.add(top)
             spec = layers.get(name)
             if layer.type == "Convolution" and spec is not None:
                 (kh, kw), stride, pad, _ = conv_geometry(spec.convolution_param)
                 if (kh, kw, stride, pad) != (1, 1, (1, 1), (0, 0)):  # Caffe skips im2col for 1x1
                     channels = net.blobs[bottoms[0]].shape[1]
-                    total += channels * kh * kw * count(tops[0]) // net.blobs[tops[0]].shape[1] * FLOAT
+                    add(tops[0], channels * kh * kw * FLOAT / net.blobs[tops[0]].shape[1])
             elif layer.type == "Pooling" and spec is not None and spec.pooling_param.pool == 0:
-                total += count(tops[0]) * FLOAT  # the argmax of each window (MAX pooling)
+                add(tops[0], FLOAT)  # the argmax of each window (MAX pooling)
             elif layer.type == "LRN":
-                total += count(bottoms[0]) * FLOAT  # the scale map
+                add(bottoms[0], FLOAT)  # the scale map
         if name == end:
             break
-    return total
+    return fixed, per_area
+
+
+def net_bytes(net, height, width, end):
+    """Caffe's memory for one forward to `end` and one backward from it, at a height x width input."""
+    fixed, per_area = memory_terms(net, end)
+    sizes = spatial_sizes(net.dream_param, height, width, end)
+    return int(fixed + sum(b * sizes[blob][0] * sizes[blob][1] for blob, b in per_area.items()))
 
 
 def dream_bytes(net, height, width, ends):

@@ -18,13 +18,16 @@ from .step import clear_diffs
 class Objective:
     """A weighted sum of gradient seeds, each on one blob. Compose with +, - and scalar *."""
 
-    def __init__(self, terms, name, checks=()):
+    def __init__(self, terms, name, checks=(), local=True):
         self.terms = tuple(terms)  # (layer, weight, seed): seed(dst) -> array shaped like dst.diff
         for layer, weight, _ in self.terms:
             if not math.isfinite(weight):  # a NaN seed would reach Caffe's backward
                 raise DreamError(f"{name}: the weight on {layer} is {weight}, not a finite number")
         self.name = name
         self.checks = tuple(checks)  # check(net) raises DreamError for arguments the net cannot take
+        # whether each position's seed depends on that position alone (not one unit, not a count of
+        # positions), so the gradient can be computed in tiles
+        self.local = local
 
     def __repr__(self):
         return self.name
@@ -32,7 +35,8 @@ class Objective:
     def __add__(self, other):
         if not isinstance(other, Objective):
             return NotImplemented
-        return Objective(self.terms + other.terms, f"{self.name} + {other.name}", self.checks + other.checks)
+        return Objective(self.terms + other.terms, f"{self.name} + {other.name}", self.checks + other.checks,
+                         self.local and other.local)
 
     def __radd__(self, other):  # lets sum() start from 0
         if isinstance(other, numbers.Number) and other == 0:
@@ -45,7 +49,7 @@ class Objective:
         if not isinstance(k, numbers.Real):
             return NotImplemented
         return Objective([(layer, w * k, seed) for layer, w, seed in self.terms], f"{k}*({self.name})",
-                         self.checks)
+                         self.checks, self.local)
 
     __rmul__ = __mul__
 
@@ -83,7 +87,7 @@ class Objective:
         forward(net, layers[-1])
         total = None
         for layer in layers:
-            clear_diffs(net)  # each pass starts clean: Caffe would add stale diffs (see step.clear_diffs)
+            clear_diffs(net, layers[-1])  # each pass starts clean: Caffe would add stale diffs (see step.clear_diffs)
             dst = net.blobs[layer]
             dst.diff[:] = self.seed(layer, dst)
             net.backward(start=layer)
@@ -141,14 +145,14 @@ def neuron(layer, c, y=None, x=None):
         s[0, c, yy, xx] = 1.0
         return s
     return Objective([(layer, 1.0, seed)], f"neuron({layer!r}, {c}, {y}, {x})",
-                     [lambda net: _check_channel(net.blobs[layer], c, layer)])
+                     [lambda net: _check_channel(net.blobs[layer], c, layer)], local=False)
 
 
 def class_unit(c, layer='loss3/classifier'):
     """Maximise class c's logit (before the softmax). GoogLeNet's classifier needs a 224x224 input."""
     _check_arguments("class_unit", layer, c=c)
     unit = neuron(layer, c)
-    return Objective(unit.terms, f"class_unit({c})", unit.checks)
+    return Objective(unit.terms, f"class_unit({c})", unit.checks, local=False)
 
 
 def guide(layer, features):

@@ -20,6 +20,8 @@ def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed, m
         params.update(mask=mask_path.name, mask_sha1=sha1_of(mask_path), mask_feather=args.mask_feather)
     if args.frames:
         params.update(frames=args.frames, zoom=args.zoom)
+    if getattr(args, "tile_margin", None) is not None:  # an inexact margin changes the result
+        params.update(tile_margin=args.tile_margin)
     return params
 
 

@@ -9,16 +9,36 @@ def objective_L2(dst):
     dst.diff[:] = dst.data
 
 
-def clear_diffs(net):
-    """Zero every blob's diff, so backward sees only the objective's gradient.
+objective_L2.local = True  # each position's seed depends on that position only: it can be tiled
+
+
+def clear_diffs(net, end=None):
+    """Zero the diff of every blob up to layer `end` (all of them without one), so backward sees only
+    the objective's gradient.
 
     Caffe's backward(start=end) also runs the sibling branches that precede
     `end` in its inception module, and Split layers sum those branches' stale
     diffs into the image gradient. The notebook never clears them; the
-    exact-gradient mode does.
+    exact-gradient mode does. Blobs past `end` are left alone: backward never
+    reads them, and writing their diffs would allocate memory nothing uses.
     """
-    for blob in net.blobs.values():
-        blob.diff[...] = 0
+    names = list(net._layer_names)
+    names = names[:names.index(end) + 1] if end is not None else names
+    blobs = dict.fromkeys(b for name in names for b in (*net.bottom_names[name], *net.top_names[name]))
+    for blob in blobs:
+        net.blobs[blob].diff[...] = 0
+
+
+def input_gradient(net, end, objective=objective_L2, exact_gradient=False):
+    """The objective's gradient with respect to the image in net.blobs['data'], as 3 x H x W."""
+    if hasattr(objective, "input_gradient"):  # a composable Objective, possibly across layers
+        return objective.input_gradient(net)
+    forward(net, end)
+    if exact_gradient:
+        clear_diffs(net, end)
+    objective(net.blobs[end])  # specify the optimization objective
+    net.backward(start=end)
+    return net.blobs['data'].diff[0]
 
 
 def make_step(net, step_size=1.5, end='inception_4c/output', jitter=32, clip=True,
@@ -32,20 +52,11 @@ def make_step(net, step_size=1.5, end='inception_4c/output', jitter=32, clip=Tru
     mask: an H x W array in 0..1 that scales the step per pixel (1: dream, 0: leave).
     """
     src = net.blobs['data']  # input image is stored in Net's 'data' blob
-    dst = None if hasattr(objective, "input_gradient") else net.blobs[end]
 
     ox, oy = (np.random if rng is None else rng).randint(-jitter, jitter + 1, 2)
     src.data[0] = np.roll(np.roll(src.data[0], ox, -1), oy, -2)  # apply jitter shift
 
-    if hasattr(objective, "input_gradient"):  # a composable Objective, possibly across layers
-        g = objective.input_gradient(net)
-    else:
-        forward(net, end)
-        if exact_gradient:
-            clear_diffs(net)
-        objective(dst)  # specify the optimization objective
-        net.backward(start=end)
-        g = src.diff[0]
+    g = input_gradient(net, end, objective, exact_gradient)
     if mask is not None:
         g = g * np.roll(np.roll(mask, ox, -1), oy, -2)  # the mask, jittered like the image
     # apply normalized ascent step to the input image

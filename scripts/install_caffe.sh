@@ -39,10 +39,19 @@ SRC=$CACHE/caffe-src/caffe-$SRC_VERSION
 BUILD=$CACHE/caffe-build-$VARIANT
 STAMP=$BUILD/.dream-built
 
+# BLAS: BLIS, not OpenBLAS. BLIS computes every element of a matrix product the same
+# way wherever it sits in the matrix and however wide the matrix is (edge blocks go
+# through the same micro-kernel), so a tile's gradient equals the whole image's bit for
+# bit (dream/tiles.py). OpenBLAS's Haswell, Zen and generic kernels, and its threads'
+# split of the columns, round columns differently with the matrix's width.
+# Caffe finds it through its OpenBLAS module: BLIS provides the same cblas.h interface.
+BLIS_DIR=$(uname -m)-linux-gnu/blis-pthread
+
 # The CMake configuration; the stamp records it, and another one rebuilds.
 configure_args() {  # needs PY, BUILD_VENV
   cmake_args=(
     -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
+    -DOpenBLAS_INCLUDE_DIR="/usr/include/$BLIS_DIR" -DOpenBLAS_LIB="/usr/lib/$BLIS_DIR/libblis.so"
     -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
     -DPYTHON_EXECUTABLE="$BUILD_VENV/bin/python"
     -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
@@ -127,7 +136,7 @@ fi
 PKGS="dpkg-dev cmake g++ make debian-archive-keyring
   libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
   libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
-  libhdf5-dev libopenblas-dev"
+  libhdf5-dev libblis-pthread-dev"
 # (dpkg-query exits non-zero when a package is unknown: exactly the case we look for)
 missing=$({ dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null || true; } \
           | awk '$NF=="installed"{print $1}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))

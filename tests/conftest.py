@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("GLOG_minloglevel", "3")
+import dream  # noqa: E402,F401  (sets Caffe's BLAS threads before caffe is imported)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

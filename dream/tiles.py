@@ -1,0 +1,118 @@
+"""Tile plans: which tiles an octave's gradient is computed in, chosen to fit a memory budget.
+
+Cores (the parts of tiles that are kept) start at multiples of the layers' stride
+and tile the image; each tile adds a margin on every side, cut at the image edge.
+Of all core sizes whose largest tile fits the budget, the plan computes the fewest
+pixels: margins are recomputed work, so fewer, larger tiles are cheaper.
+"""
+import numpy as np
+
+from .errors import DreamError
+from .memory import memory_terms, gigabytes
+from .receptive import tile_geometry
+from .shapes import spatial_sizes
+
+# numpy arrays a tile adds per tile pixel: its input, the gradient copies of the objective,
+# the mask's tile.
+TILE_ARRAY_BYTES_PER_PIXEL = 48
+
+
+class Axis:
+    """One axis of a plan: cores of `core` pixels (the last one shorter), each in a tile
+    `margin` pixels wider on both sides, cut at 0 and `length`."""
+
+    def __init__(self, length, core, margin):
+        self.length, self.core, self.margin = length, core, margin
+        starts = range(0, length, core)
+        self.cores = [(a, min(a + core, length)) for a in starts]
+        self.tiles = [(max(0, a - margin), min(length, b + margin)) for a, b in self.cores]
+        self.largest = max(b - a for a, b in self.tiles)
+        self.computed = sum(b - a for a, b in self.tiles)
+
+
+def axis_options(length, stride, margin):
+    """Every distinct split of one axis into stride-aligned cores, fewest tiles first."""
+    options, seen = [], set()
+    for n in range(1, -(-length // stride) + 1):
+        core = -(-(-(-length // n)) // stride) * stride  # ceil(length / n), rounded up to the stride
+        if core not in seen:
+            seen.add(core)
+            options.append(Axis(length, core, margin))
+    return options
+
+
+class TilePlan:
+    """The tiles of one octave, as (tile, core) slice pairs per axis, and the memory they need."""
+
+    def __init__(self, rows, cols, peak, stride, margin):
+        self.rows, self.cols, self.peak, self.stride, self.margin = rows, cols, peak, stride, margin
+
+    def __len__(self):
+        return len(self.rows.cores) * len(self.cols.cores)
+
+    @property
+    def overhead(self):
+        """Pixels computed over pixels kept: the cost of the margins."""
+        return self.rows.computed * self.cols.computed / (self.rows.length * self.cols.length)
+
+    def tiles(self):
+        """(tile rows, tile cols, core rows, core cols) as slices of the image."""
+        for (ty, cy) in zip(self.rows.tiles, self.rows.cores):
+            for (tx, cx) in zip(self.cols.tiles, self.cols.cores):
+                yield slice(*ty), slice(*tx), slice(*cy), slice(*cx)
+
+    def describe(self):
+        return (f"{len(self.rows.cores)}x{len(self.cols.cores)} tiles of up to "
+                f"{self.cols.largest}x{self.rows.largest} px (margin {self.margin[1]} px, "
+                f"{self.overhead:.2f}x the pixels), predicted peak {gigabytes(self.peak)}")
+
+
+def _bytes_table(net, lengths_h, lengths_w, end):
+    """Caffe's bytes for every (h in lengths_h, w in lengths_w) input, inf where the net cannot take it."""
+    fixed, per_area = memory_terms(net, end)
+    blobs = list(per_area)
+    weights = np.array([per_area[b] for b in blobs], dtype=np.float64)
+
+    def sides(lengths, axis):
+        table = np.full((len(lengths), len(blobs)), np.inf)
+        for i, n in enumerate(lengths):
+            try:
+                sizes = spatial_sizes(net.dream_param, n, n, end)
+            except DreamError:  # too small for some layer
+                continue
+            table[i] = [sizes[b][axis] for b in blobs]
+        return table
+
+    h, w = sides(lengths_h, 0), sides(lengths_w, 1)
+    with np.errstate(invalid="ignore"):
+        table = fixed + (h * weights) @ w.T
+    return np.where(np.isfinite(table), table, np.inf)
+
+
+def plan_tiles(net, height, width, ends, budget, fixed_bytes, margin=None):
+    """The cheapest TilePlan for a height x width octave whose peak (fixed_bytes, plus Caffe and
+    the tile's arrays at the largest tile) is within `budget`; DreamError if none is.
+
+    margin: pixels per side, rounded up to the stride; None for the exact margin.
+    """
+    stride, exact = tile_geometry(net.dream_param, ends)
+    if margin is not None:
+        margin = tuple(-(-margin // s) * s for s in stride)
+    else:
+        margin = exact
+    order = list(net._layer_names)
+    deepest = max(ends, key=order.index)
+    rows, cols = axis_options(height, stride[0], margin[0]), axis_options(width, stride[1], margin[1])
+    caffe = _bytes_table(net, [a.largest for a in rows], [a.largest for a in cols], deepest)
+    arrays = TILE_ARRAY_BYTES_PER_PIXEL * np.outer([a.largest for a in rows], [a.largest for a in cols])
+    peak = fixed_bytes + caffe + arrays
+    computed = np.outer([a.computed for a in rows], [a.computed for a in cols]).astype(np.float64)
+    cost = np.where(peak <= budget, computed, np.inf)
+    if not np.isfinite(cost).any():
+        i, j = np.unravel_index(peak.argmin(), peak.shape)
+        least = np.ceil(peak[i, j] / 1e8) / 10  # GB, rounded up
+        raise DreamError(f"even the smallest tiles ({cols[j].largest}x{rows[i].largest} px at {deepest}) "
+                         f"need {least:.1f} GB of memory and the budget is {gigabytes(budget)}; "
+                         f"allow {least:.1f}G or more, use a smaller tile margin, or an earlier layer")
+    i, j = np.unravel_index(np.argmin(cost + 1e-9 * peak), cost.shape)  # ties: the smaller peak
+    return TilePlan(rows[i], cols[j], float(peak[i, j]), stride, margin)

@@ -1,0 +1,107 @@
+"""Tiled dreaming: with a budget that forces tiles, the same bytes as the untiled dream."""
+import numpy as np
+import pytest
+import skimage.data
+import skimage.transform
+
+import dream
+from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss
+from dream.octaves import octave_sizes, plan_octaves
+from dream.receptive import tile_geometry
+
+
+def budget_below_whole(net, img, octave_n, ends, fraction=1.0):
+    """A max_memory that the largest octave, dreamed whole, exceeds (fraction 1: by one byte)."""
+    sizes = octave_sizes(*img.shape[:2], octave_n)
+    arrays = OCTAVE_COPY_BYTES_PER_PIXEL * sum(h * w for h, w in sizes)
+    return own_rss() + arrays + fraction * dream_bytes(net, *img.shape[:2], ends) - 1
+
+
+def dream_both_ways(net_a, net_b, img, budget, octave_n=3, iter_n=3, **params):
+    """(untiled, tiled, plans): the same seeded dream, the second within `budget` bytes."""
+    ends = getattr(params.get('objective'), 'layers', None) or [params.get('end', 'inception_4c/output')]
+    plans = plan_octaves(net_b, *img.shape[:2], octave_n, 1.4, ends, params.get('objective'), budget)
+    assert plans[-1] is not None and len(plans[-1]) > 1, "the budget did not force tiles"
+    whole = dream.deepdream(net_a, img, iter_n=iter_n, octave_n=octave_n, rng=np.random.RandomState(7), **params)
+    tiled = dream.deepdream(net_b, img, iter_n=iter_n, octave_n=octave_n, rng=np.random.RandomState(7),
+                            plans=plans, **params)
+    return whole, tiled, plans
+
+
+def test_receptive_fields_of_googlenet(load):
+    """The figures the exact margins rest on: 59 px at stride 8 for 3a, 299 px at stride 16 for 4c."""
+    param = load().dream_param
+    assert tile_geometry(param, ['inception_3a/output']) == ((8, 8), (64, 64))
+    assert tile_geometry(param, ['inception_4c/output']) == ((16, 16), (304, 304))
+    assert tile_geometry(param, ['inception_3a/output', 'inception_4c/output']) == ((16, 16), (304, 304))
+
+
+def test_tiled_dream_equals_untiled_at_an_early_layer(load, photo):
+    net = load()
+    budget = budget_below_whole(net, photo, 3, ['inception_3a/output'], fraction=0.5)
+    whole, tiled, plans = dream_both_ways(load(), net, photo, budget, end='inception_3a/output')
+    assert len(plans[-1]) >= 4  # a grid: inner edges on both axes
+    assert np.array_equal(whole, tiled)
+
+
+def test_tiled_dream_equals_untiled_at_4c(load, photo):
+    # wider than two exact margins (2 x 304 px): the only size where 4c splits into tiles
+    img = np.float32(skimage.transform.resize(photo, (200, 720), preserve_range=True))
+    net = load()
+    budget = budget_below_whole(net, img, 2, ['inception_4c/output'])
+    whole, tiled, plans = dream_both_ways(load(), net, img, budget, octave_n=2, iter_n=2)
+    assert plans[0] is None  # the small octave whole, the large one in tiles: both kinds in one run
+    assert np.array_equal(whole, tiled)
+
+
+def test_tiled_guided_dream_equals_untiled(load, photo):
+    guide = np.float32(skimage.transform.resize(skimage.data.astronaut(), (160, 160), preserve_range=True))
+    end = 'inception_3b/output'
+    nets = load(), load()
+    objectives = [dream.objective_guide(dream.guide_features(n, guide, end)) for n in nets]
+    budget = budget_below_whole(nets[1], photo, 2, [end], fraction=0.6)
+    plans = plan_octaves(nets[1], *photo.shape[:2], 2, 1.4, [end], objectives[1], budget)
+    assert len(plans[-1]) > 1
+    whole = dream.deepdream(nets[0], photo, iter_n=3, octave_n=2, end=end, objective=objectives[0],
+                            rng=np.random.RandomState(3))
+    tiled = dream.deepdream(nets[1], photo, iter_n=3, octave_n=2, end=end, objective=objectives[1],
+                            rng=np.random.RandomState(3), plans=plans)
+    assert np.array_equal(whole, tiled)
+
+
+def test_tiled_multi_layer_channel_objective_with_mask_equals_untiled(load, photo):
+    objective = 0.7 * dream.layer_l2('inception_3a/output') + 0.3 * dream.channel('inception_3b/output', 5)
+    mask = np.zeros(photo.shape[:2], np.float32)
+    mask[:, 150:] = 1.0
+    net = load()
+    budget = budget_below_whole(net, photo, 2, objective.layers, fraction=0.6)
+    whole, tiled, plans = dream_both_ways(load(), net, photo, budget, octave_n=2, iter_n=2,
+                                          objective=objective, mask=mask)
+    assert plans[-1].margin == (96, 96)  # the deeper layer's margin
+    assert np.array_equal(whole, tiled)
+
+
+def test_inexact_margin_differs_a_little(load, photo):
+    """--tile-margin trades exactness for speed: close to the exact result, not equal to it."""
+    end = 'inception_3a/output'
+    whole = dream.deepdream(load(), photo, iter_n=2, octave_n=1, end=end, rng=np.random.RandomState(1))
+    net = load()
+    plans = plan_octaves(net, *photo.shape[:2], 1, 1.4, [end], None,
+                         budget_below_whole(net, photo, 1, [end], fraction=0.5), tile_margin=8)
+    assert plans[-1].margin == (8, 8)
+    rough = dream.deepdream(net, photo, iter_n=2, octave_n=1, end=end, rng=np.random.RandomState(1), plans=plans)
+    assert 0 < np.abs(whole - rough).mean() < 10
+
+
+def test_a_neuron_cannot_be_tiled(load, photo):
+    net = load()
+    objective = dream.neuron('inception_3a/output', 3)
+    budget = budget_below_whole(net, photo, 1, objective.layers)
+    with pytest.raises(dream.DreamError, match="needs about .* cannot be computed in tiles"):
+        plan_octaves(net, *photo.shape[:2], 1, 1.4, objective.layers, objective, budget)
+
+
+def test_a_budget_below_one_tile_names_the_minimum(load, photo):
+    net = load()
+    with pytest.raises(dream.DreamError, match=r"smallest tiles .* need \d+\.\d GB .* allow \d+\.\dG or more"):
+        plan_octaves(net, *photo.shape[:2], 1, 1.4, ['inception_3a/output'], None, own_rss() + 1e6)
