@@ -67,7 +67,7 @@ configure_args() {  # needs PY, BUILD_VENV
   else
     cmake_args+=(-DCPU_ONLY=ON)
   fi
-  BUILD_ID="$SRC_VERSION ${cmake_args[*]}"
+  BUILD_ID="$SRC_VERSION elementwise-axpy ${cmake_args[*]}"
 }
 
 # --- CUDA (--gpu) -------------------------------------------------------------
@@ -182,6 +182,17 @@ if [ ! -f "$SRC/.dream-patched" ]; then
       "$SRC/src/caffe/util/io.cpp"
   grep -q 'SetTotalBytesLimit(kProtoReadBytesLimit)' "$SRC/src/caffe/util/io.cpp" || die "protobuf patch did not apply"
   touch "$SRC/.dream-patched"
+fi
+# axpy and axpby as plain loops, not BLAS calls: BLIS's vector kernels round their fused
+# multiply-adds differently from their scalar tails, so an element's result would depend on
+# where it falls in the array (LRN's backward uses axpby) and tiles would differ from the image.
+MATH=$SRC/src/caffe/util/math_functions.cpp
+if ! grep -q 'dream: elementwise' "$MATH"; then
+  sed -i -e 's|{ cblas_saxpy(N, alpha, X, 1, Y, 1); }|{ for (int i = 0; i < N; ++i) Y[i] += alpha * X[i]; }  // dream: elementwise|' \
+         -e 's|{ cblas_daxpy(N, alpha, X, 1, Y, 1); }|{ for (int i = 0; i < N; ++i) Y[i] += alpha * X[i]; }  // dream: elementwise|' \
+         -e 's|^  cblas_saxpby(N, alpha, X, 1, beta, Y, 1);|  for (int i = 0; i < N; ++i) Y[i] = alpha * X[i] + beta * Y[i];  // dream: elementwise|' \
+         -e 's|^  cblas_daxpby(N, alpha, X, 1, beta, Y, 1);|  for (int i = 0; i < N; ++i) Y[i] = alpha * X[i] + beta * Y[i];  // dream: elementwise|' "$MATH"
+  [ "$(grep -c 'dream: elementwise' "$MATH")" = 4 ] || die "axpy patch did not apply"
 fi
 
 # --- CUDA 13 source fixes (GPU-only code: the CPU build does not compile it) ----

@@ -17,9 +17,12 @@ def budget_below_whole(net, img, octave_n, ends, fraction=1.0):
     return own_rss() + arrays + fraction * dream_bytes(net, *img.shape[:2], ends) - 1
 
 
-def dream_both_ways(net_a, net_b, img, budget, octave_n=3, iter_n=3, **params):
-    """(untiled, tiled, plans): the same seeded dream, the second within `budget` bytes."""
+def dream_both_ways(load, img, fraction=1.0, octave_n=3, iter_n=3, **params):
+    """(untiled, tiled, plans): the same seeded dream on two fresh nets, the second within a budget
+    of budget_below_whole(fraction)."""
+    net_a, net_b = load(), load()
     ends = getattr(params.get('objective'), 'layers', None) or [params.get('end', 'inception_4c/output')]
+    budget = budget_below_whole(net_b, img, octave_n, ends, fraction)
     plans = plan_octaves(net_b, *img.shape[:2], octave_n, 1.4, ends, params.get('objective'), budget)
     assert plans[-1] is not None and len(plans[-1]) > 1, "the budget did not force tiles"
     whole = dream.deepdream(net_a, img, iter_n=iter_n, octave_n=octave_n, rng=np.random.RandomState(7), **params)
@@ -37,9 +40,7 @@ def test_receptive_fields_of_googlenet(load):
 
 
 def test_tiled_dream_equals_untiled_at_an_early_layer(load, photo):
-    net = load()
-    budget = budget_below_whole(net, photo, 3, ['inception_3a/output'], fraction=0.5)
-    whole, tiled, plans = dream_both_ways(load(), net, photo, budget, end='inception_3a/output')
+    whole, tiled, plans = dream_both_ways(load, photo, 0.5, end='inception_3a/output')
     assert len(plans[-1]) >= 4  # a grid: inner edges on both axes
     assert np.array_equal(whole, tiled)
 
@@ -47,9 +48,7 @@ def test_tiled_dream_equals_untiled_at_an_early_layer(load, photo):
 def test_tiled_dream_equals_untiled_at_4c(load, photo):
     # wider than two exact margins (2 x 304 px): the only size where 4c splits into tiles
     img = np.float32(skimage.transform.resize(photo, (200, 720), preserve_range=True))
-    net = load()
-    budget = budget_below_whole(net, img, 2, ['inception_4c/output'])
-    whole, tiled, plans = dream_both_ways(load(), net, img, budget, octave_n=2, iter_n=2)
+    whole, tiled, plans = dream_both_ways(load, img, octave_n=2, iter_n=2)
     assert plans[0] is None  # the small octave whole, the large one in tiles: both kinds in one run
     assert np.array_equal(whole, tiled)
 
@@ -73,10 +72,7 @@ def test_tiled_multi_layer_channel_objective_with_mask_equals_untiled(load, phot
     objective = 0.7 * dream.layer_l2('inception_3a/output') + 0.3 * dream.channel('inception_3b/output', 5)
     mask = np.zeros(photo.shape[:2], np.float32)
     mask[:, 150:] = 1.0
-    net = load()
-    budget = budget_below_whole(net, photo, 2, objective.layers, fraction=0.6)
-    whole, tiled, plans = dream_both_ways(load(), net, photo, budget, octave_n=2, iter_n=2,
-                                          objective=objective, mask=mask)
+    whole, tiled, plans = dream_both_ways(load, photo, 0.6, octave_n=2, iter_n=2, objective=objective, mask=mask)
     assert plans[-1].margin == (96, 96)  # the deeper layer's margin
     assert np.array_equal(whole, tiled)
 
