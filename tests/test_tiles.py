@@ -24,7 +24,10 @@ def dream_both_ways(load, img, fraction=1.0, octave_n=3, iter_n=3, **params):
     ends = getattr(params.get('objective'), 'layers', None) or [params.get('end', 'inception_4c/output')]
     budget = budget_below_whole(net_b, img, octave_n, ends, fraction)
     plans = plan_octaves(net_b, *img.shape[:2], octave_n, 1.4, ends, params.get('objective'), budget)
-    assert plans[-1] is not None and len(plans[-1]) > 1, "the budget did not force tiles"
+    if len(plans[-1]) == 1:  # one tile of the whole octave: it fits with fewer numpy arrays; go below it
+        plans = plan_octaves(net_b, *img.shape[:2], octave_n, 1.4, ends, params.get('objective'),
+                             plans[-1].peak - 1)
+    assert len(plans[-1]) > 1, "the budget did not force tiles"
     whole = dream.deepdream(net_a, img, iter_n=iter_n, octave_n=octave_n, rng=np.random.RandomState(7), **params)
     tiled = dream.deepdream(net_b, img, iter_n=iter_n, octave_n=octave_n, rng=np.random.RandomState(7),
                             plans=plans, **params)
@@ -101,3 +104,24 @@ def test_a_budget_below_one_tile_names_the_minimum(load, photo):
     net = load()
     with pytest.raises(dream.DreamError, match=r"smallest tiles .* need \d+\.\d GB .* allow \d+\.\dG or more"):
         plan_octaves(net, *photo.shape[:2], 1, 1.4, ['inception_3a/output'], None, own_rss() + 1e6)
+
+
+def test_max_memory_bounds_the_peak_of_a_large_dream(googlenet, photo, tmp_path):
+    """A 2048x1536 dream at inception_3b/output with --max-memory 1G: the child's peak RSS stays under 1e9 bytes."""
+    import os
+    import subprocess
+    import sys
+    import PIL.Image
+    big = tmp_path / "big.png"
+    PIL.Image.fromarray(np.uint8(skimage.transform.resize(photo, (1536, 2048), preserve_range=True))).save(big)
+    cmd = [sys.executable, "-m", "dream", str(big), "-o", str(tmp_path / "out.jpg"), "--layer", "inception_3b/output",
+           "--max-memory", "1G", "--octaves", "2", "--iters", "1", "--seed", "1",
+           "--prototxt", str(googlenet[0]), "--weights", str(googlenet[1])]
+    with open(tmp_path / "err.txt", "w") as err:
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the test process's other children
+    stderr = (tmp_path / "err.txt").read_text()
+    assert os.waitstatus_to_exitcode(status) == 0, stderr
+    assert "octaves in tiles to stay within 1.0 GB" in stderr
+    assert usage.ru_maxrss * 1024 < 1e9, f"peak {usage.ru_maxrss / 1e6:.2f} GB"
+    assert (tmp_path / "out.jpg").is_file()
