@@ -285,14 +285,9 @@ def run(args):
     from .net import load_net
     from .octaves import check_dream_run
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    # Plans fill only this share of the budget: a tiled 2048x1536 run planned to the full 1 GB peaked
-    # at 0.999 GB alone and at 1.30 GB once inside the loaded test suite (allocator slack the
-    # memory model does not count; not yet explained).
-    from .memory import available_bytes
-    planned = 0.7 * (args.max_memory or available_bytes())
     step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
                        step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
-                       mask=mask, max_memory=planned, tile_margin=args.tile_margin)
+                       mask=mask, max_memory=args.max_memory, tile_margin=args.tile_margin)
     if args.objective == "enhance":
         return run_enhance(net, img, output, params, args, layer)
     from .guide import guide_features, objective_guide
@@ -306,7 +301,7 @@ def run(args):
         step_params["end"] = layer
         ends = [layer]
     plans = check_dream_run(net, img, args.octaves, args.octave_scale, ends, step_params.get("objective"), mask,
-                            planned, args.tile_margin)
+                            args.max_memory, args.tile_margin)
     say_tiles(plans, args.max_memory)
     if guide_img is not None and not args.objective:
         step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))

@@ -90,7 +90,7 @@ FLAG_CASES = [
     (["--max-memory", "abc"], ["--max-memory", "size such as 8G"]),
     (["--max-memory", "1e999"], ["--max-memory", "positive size"]),
     (["--max-memory", "nan"], ["--max-memory", "positive size"]),
-    (["--max-memory", "20M"], ["smallest tiles", "budget is 14 MB", "allow"]),  # below even one tile
+    (["--max-memory", "20M"], ["smallest tiles", "budget is 20 MB", "allow"]),  # below even one tile
     (["--tile-margin", "-5"], ["--tile-margin", "at least 0"]),
     (["--tile-margin", "ten"], ["--tile-margin", "not a valid int"]),
     (["--objective", "enhance", "--tile-margin", "8"], ["--tile-margin", "does not apply"]),
@@ -178,7 +178,7 @@ def test_bad_model_definitions_fail_before_caffe_aborts(run, googlenet, photo_fi
 
 def test_memory_is_checked_before_allocating(run, photo_file, tmp_path, monkeypatch):
     monkeypatch.setenv("DREAM_MAX_MEMORY", "50M")
-    line = one_line(run(photo_file, "-o", "out.jpg"), "smallest tiles", "budget is 35 MB", "allow")
+    line = one_line(run(photo_file, "-o", "out.jpg"), "smallest tiles", "budget is 50 MB", "allow")
     one_line(run(photo_file, "-o", "frames", "--frames", "2"), "smallest tiles")
     one_line(run("gallery", photo_file, "-o", "g", "--layers", "inception_3a/output"), "smallest tiles")
     one_line(run(photo_file, "-o", "out.jpg", "--objective", "enhance"), "needs about")
