@@ -18,11 +18,20 @@ class _Blksz(ctypes.Structure):
     _fields_ = [("v", ctypes.c_int64 * 4), ("e", ctypes.c_int64 * 4)]
 
 
+# BLIS releases whose bli_cntx_set_l3_sup_thresh and blksz_t are as below (0.6 introduced sup;
+# 1.0 reworked the context API). Debian 12 and Ubuntu 24.04 ship 0.9.0, Ubuntu 22.04 0.8.1.
+KNOWN_VERSIONS = ("0.6.", "0.7.", "0.8.", "0.9.")
+
+
 def disable_small_matrix_path():
-    """Turn off BLIS's sup path in this process; False where Caffe's BLAS is not BLIS (e.g. conda's)."""
+    """Turn off BLIS's sup path in this process; False where Caffe's BLAS is not BLIS (e.g. conda's)
+    or is a BLIS whose interface this was not written for (its tiles may then differ in the last bits)."""
     try:
         lib = ctypes.CDLL(BLIS, mode=os.RTLD_NOLOAD)  # only the one Caffe loaded: no second copy
     except OSError:
+        return False
+    lib.bli_info_get_version_str.restype = ctypes.c_char_p
+    if not lib.bli_info_get_version_str().decode().startswith(KNOWN_VERSIONS):
         return False
     one = _Blksz((1,) * 4, (1,) * 4)
     lib.bli_gks_query_cntx.restype = ctypes.c_void_p

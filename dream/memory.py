@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from .errors import DreamError
-from .shapes import layers_by_name, conv_geometry, spatial_sizes
+from .shapes import conv_geometry, deepest_layer, layers_by_name, spatial_sizes
 
 FLOAT = 4  # Caffe's blobs are float32
 # numpy arrays of the octave loop per input pixel: the float32 photo, its octaves (about twice
@@ -21,7 +21,7 @@ DREAM_ARRAY_BYTES_PER_PIXEL = 160
 # a dream in tiles keeps the octave's image and its gradient in numpy, not Caffe, per octave pixel:
 # the image (built in the detail's array), the gradient, np.abs's copy for its mean, the mask's
 # octave and its jittered copy.
-TILED_ARRAY_BYTES_PER_PIXEL = 64  # 48 counted; 64 leaves room for the allocator (measured peak 0.999 of 1 GB at 48)
+TILED_ARRAY_BYTES_PER_PIXEL = 48
 # each octave's base image (float32, 3 channels), kept for the whole dream
 OCTAVE_COPY_BYTES_PER_PIXEL = 3 * FLOAT
 # the enhance objective: L-BFGS-B keeps 10 pairs of float64 vectors of 3HW, plus its workspace.
@@ -142,6 +142,4 @@ def net_bytes(net, height, width, end):
 
 def dream_bytes(net, height, width, ends):
     """An octave dream at a height x width photo, reading the layers `ends`."""
-    order = list(net._layer_names)
-    deepest = max(ends, key=order.index)
-    return net_bytes(net, height, width, deepest) + DREAM_ARRAY_BYTES_PER_PIXEL * height * width
+    return net_bytes(net, height, width, deepest_layer(net._layer_names, ends)) + DREAM_ARRAY_BYTES_PER_PIXEL * height * width

@@ -8,7 +8,7 @@ deepest layer read (no unit that touches the core also sees the tile's edge).
 import math
 
 from .errors import DreamError
-from .shapes import _PASSTHROUGH, _layers, _pool_geometry, conv_geometry
+from .shapes import _PASSTHROUGH, _layers, _pool_geometry, conv_geometry, deepest_layer
 
 
 class Field:
@@ -69,9 +69,7 @@ def tile_geometry(net_param, ends):
     The stride aligns with every blob's grid up to the deepest layer; the margin is the
     widest receptive field among `ends`, rounded up to that stride.
     """
-    order = [layer.name for layer in _layers(net_param)]
-    deepest = max(ends, key=order.index)
-    fields = receptive_fields(net_param, deepest)
+    fields = receptive_fields(net_param, deepest_layer([layer.name for layer in _layers(net_param)], ends))
     stride = tuple(math.lcm(*(f.stride[i] for f in fields.values())) for i in range(2))
     size = tuple(max(fields[e].size[i] for e in ends) for i in range(2))
     margin = tuple(-(-size[i] // stride[i]) * stride[i] for i in range(2))

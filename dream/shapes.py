@@ -122,6 +122,12 @@ def _deploy_hw(net_param):
     return None
 
 
+def deepest_layer(layer_names, ends):
+    """Of the layers `ends`, the one a forward pass reaches last (the order of `layer_names`)."""
+    order = list(layer_names)
+    return max(ends, key=order.index)
+
+
 def layers_by_name(net_param):
     """{name: layer} of a NetParameter, V1 layers seen through the V2 fields read here."""
     return {layer.name: layer for layer in _layers(net_param)}
