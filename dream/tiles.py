@@ -14,8 +14,8 @@ from .shapes import deepest_layer, spatial_sizes
 
 # The tiled model counts what it knows to within about 1% of the measured peak, below it as often as
 # above (2048x1536 at inception_3b under --max-memory 1G: 0.987 and 1.0003 GB in two runs); plans
-# keep this much room for the allocator's slack.
-TILE_MODEL_HEADROOM = 1.05
+# keep this much room for the allocator's slack, on what they model of the tile.
+TILE_MODEL_HEADROOM = 1.10
 # numpy arrays a tile adds per tile pixel: its input, the gradient copies of the objective,
 # the mask's tile.
 TILE_ARRAY_BYTES_PER_PIXEL = 48
@@ -108,7 +108,7 @@ def plan_tiles(net, height, width, ends, budget, fixed_bytes, margin=None):
     rows, cols = axis_options(height, stride[0], margin[0]), axis_options(width, stride[1], margin[1])
     caffe = _bytes_table(net, [a.largest for a in rows], [a.largest for a in cols], deepest)
     arrays = TILE_ARRAY_BYTES_PER_PIXEL * np.outer([a.largest for a in rows], [a.largest for a in cols])
-    peak = (fixed_bytes + caffe + arrays) * TILE_MODEL_HEADROOM
+    peak = fixed_bytes + (caffe + arrays) * TILE_MODEL_HEADROOM  # fixed_bytes holds the measured RSS
     computed = np.outer([a.computed for a in rows], [a.computed for a in cols]).astype(np.float64)
     cost = np.where(peak <= budget, computed, np.inf)
     if not np.isfinite(cost).any():
