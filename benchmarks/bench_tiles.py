@@ -26,7 +26,7 @@ import PIL.Image  # noqa: E402
 
 import dream  # noqa: E402  (before caffe: it sets Caffe's BLAS threads)
 from bench_dream import googlenet_files, sky_photo  # noqa: E402
-from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, memory_terms, own_rss  # noqa: E402
+from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, memory_terms, net_bytes, own_rss  # noqa: E402
 from dream.octaves import plan_octaves  # noqa: E402
 from dream.tiles import Axis, TilePlan  # noqa: E402
 
@@ -69,13 +69,19 @@ def measure(args, height, width, max_memory=None):
     return json.loads(text.strip().splitlines()[-1]), usage.ru_maxrss * 1024
 
 
+def model_bytes_per_pixel(net, shared, side=1024):
+    fixed = memory_terms(net, END, shared)[0]
+    return (net_bytes(net, side, side, END, shared) - fixed) / side**2
+
+
 def part_model(args, net):
     print(f"\n## memory model vs measured peak RSS ({END}, one octave, one step, untiled)")
-    fixed, per_area = memory_terms(net, END)
-    sizes = dream.memory.spatial_sizes(net.dream_param, 1024, 1024, END)
-    caffe_px = sum(b * sizes[k][0] * sizes[k][1] for k, b in per_area.items()) / 1024**2
-    print(f"Caffe's bytes per input pixel at {END} (model, 1024x1024): {caffe_px:.0f} B/px; "
-          f"with the octave loop's arrays: {caffe_px + dream.memory.DREAM_ARRAY_BYTES_PER_PIXEL:.0f} B/px")
+    for shared, build in [(False, "one im2col buffer per convolution (stock Caffe)"),
+                          (True, "one shared im2col buffer (scripts/install_caffe.sh)")]:
+        print(f"Caffe's bytes per input pixel at {END}, model at 1024x1024, {build}: "
+              f"{model_bytes_per_pixel(net, shared):.0f} B/px")
+    print(f"this Caffe shares its buffer: {dream.memory.shares_im2col_buffer()}; "
+          f"the octave loop's arrays add {dream.memory.DREAM_ARRAY_BYTES_PER_PIXEL} B/px")
     rows = []
     for h, w in [(512, 512), (1024, 1024), (1536, 2048)]:
         got, peak = measure(args, h, w)

@@ -4,9 +4,10 @@ Caffe aborts on a failed allocation and the kernel kills a process that runs the
 machine out of memory, in both cases with nothing saved; a clear refusal up front
 is better. The estimate counts what dominates: every blob's data and diff up to
 the deepest layer read (Caffe's Split blobs share their data but have their own
-diff), each convolution's im2col buffer, max pooling's index maps, LRN's scale
+diff), the convolutions' im2col buffers, max pooling's index maps, LRN's scale
 maps, the weights and their diffs, and numpy's copies of the image.
 """
+import functools
 import os
 
 import numpy as np
@@ -88,13 +89,30 @@ def check_fits(needed, what, hint):
                          f"{gigabytes(have)} available; {hint}")
 
 
-def memory_terms(net, end):
-    """Caffe's memory for one forward to `end` and one backward from it, as (fixed, per_area):
-    fixed bytes, and {blob: bytes per unit of that blob's h*w}. Every size-dependent buffer is a
-    multiple of some blob's area, so the memory at any input size is a sum over blobs."""
+@functools.lru_cache(maxsize=None)
+def shares_im2col_buffer():
+    """Whether this Caffe holds one im2col buffer for all its convolutions: the build of
+    scripts/install_caffe.sh says so in pycaffe's dream_build.txt. Stock Caffe has one per layer."""
+    import caffe
+    try:
+        with open(os.path.join(os.path.dirname(caffe.__file__), "dream_build.txt")) as f:
+            return "shared-im2col" in f.read().split()
+    except OSError:
+        return False
+
+
+def memory_terms(net, end, shared=None):
+    """Caffe's memory for one forward to `end` and one backward from it, as (fixed, per_area, largest):
+    fixed bytes; {blob: bytes per unit of that blob's h*w}, all of which are held together; and
+    {blob: bytes per unit area} of buffers of which only the largest is held (the shared im2col
+    buffer). Every size-dependent buffer is a multiple of some blob's area, so the memory at any
+    input size is a sum over blobs plus a maximum.
+
+    shared: whether Caffe shares one im2col buffer; None asks this Caffe (shares_im2col_buffer)."""
     fixed = sum(b.count for blobs in net.params.values() for b in blobs) * 2 * FLOAT  # weights + diffs
-    per_area = {}
+    per_area, largest = {}, {}
     same = {}  # a Split's tops have their bottom's size
+    shared = shares_im2col_buffer() if shared is None else shared
 
     def add(blob, channel_bytes):
         shape = net.blobs[blob].shape
@@ -121,23 +139,32 @@ def memory_terms(net, end):
             spec = layers.get(name)
             if layer.type == "Convolution" and spec is not None:
                 (kh, kw), stride, pad, _ = conv_geometry(spec.convolution_param)
-                if (kh, kw, stride, pad) != (1, 1, (1, 1), (0, 0)):  # Caffe skips im2col for 1x1
-                    channels = net.blobs[bottoms[0]].shape[1]
-                    add(tops[0], channels * kh * kw * FLOAT / net.blobs[tops[0]].shape[1])
+                # a 1x1 convolution multiplies its input as it is: it never writes a buffer
+                if (kh, kw, stride, pad) != (1, 1, (1, 1), (0, 0)):
+                    im2col = net.blobs[bottoms[0]].shape[1] * kh * kw * FLOAT  # per unit of the top's area
+                    if shared:
+                        largest[tops[0]] = im2col
+                    else:  # stock Caffe: one per layer
+                        add(tops[0], im2col / net.blobs[tops[0]].shape[1])
             elif layer.type == "Pooling" and spec is not None and spec.pooling_param.pool == 0:
                 add(tops[0], FLOAT)  # the argmax of each window (MAX pooling)
             elif layer.type == "LRN":
                 add(bottoms[0], FLOAT)  # the scale map
         if name == end:
             break
-    return fixed, per_area
+    return fixed, per_area, largest
 
 
-def net_bytes(net, height, width, end):
+def net_bytes(net, height, width, end, shared=None):
     """Caffe's memory for one forward to `end` and one backward from it, at a height x width input."""
-    fixed, per_area = memory_terms(net, end)
+    fixed, per_area, largest = memory_terms(net, end, shared)
     sizes = spatial_sizes(net.dream_param, height, width, end)
-    return int(fixed + sum(b * sizes[blob][0] * sizes[blob][1] for blob, b in per_area.items()))
+
+    def area(blob):
+        return sizes[blob][0] * sizes[blob][1]
+
+    return int(fixed + sum(b * area(blob) for blob, b in per_area.items())
+               + max((b * area(blob) for blob, b in largest.items()), default=0))
 
 
 def dream_bytes(net, height, width, ends):

@@ -73,23 +73,27 @@ class TilePlan:
 
 def _bytes_table(net, lengths_h, lengths_w, end):
     """Caffe's bytes for every (h in lengths_h, w in lengths_w) input, inf where the net cannot take it."""
-    fixed, per_area = memory_terms(net, end)
-    blobs = list(per_area)
+    fixed, per_area, largest = memory_terms(net, end)
+    blobs, buffers = list(per_area), list(largest)
     weights = np.array([per_area[b] for b in blobs], dtype=np.float64)
 
-    def sides(lengths, axis):
-        table = np.full((len(lengths), len(blobs)), np.inf)
+    def sides(lengths, axis, names):
+        table = np.full((len(lengths), len(names)), np.inf)
         for i, n in enumerate(lengths):
             try:
                 sizes = spatial_sizes(net.dream_param, n, n, end)
             except DreamError:  # too small for some layer
                 continue
-            table[i] = [sizes[b][axis] for b in blobs]
+            table[i] = [sizes[b][axis] for b in names]
         return table
 
-    h, w = sides(lengths_h, 0), sides(lengths_w, 1)
+    h, w = sides(lengths_h, 0, blobs), sides(lengths_w, 1, blobs)
     with np.errstate(invalid="ignore"):
         table = fixed + (h * weights) @ w.T
+        if buffers:  # the largest of the shared buffers, for every (h, w)
+            bh, bw = sides(lengths_h, 0, buffers), sides(lengths_w, 1, buffers)
+            sizes = np.array([largest[b] for b in buffers]) * bh[:, None, :] * bw[None, :, :]
+            table = table + sizes.max(axis=2)
     return np.where(np.isfinite(table), table, np.inf)
 
 

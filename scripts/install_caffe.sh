@@ -67,7 +67,7 @@ configure_args() {  # needs PY, BUILD_VENV
   else
     cmake_args+=(-DCPU_ONLY=ON)
   fi
-  BUILD_ID="$SRC_VERSION elementwise-axpy ${cmake_args[*]}"
+  BUILD_ID="$SRC_VERSION elementwise-axpy shared-im2col ${cmake_args[*]}"
 }
 
 # --- CUDA (--gpu) -------------------------------------------------------------
@@ -133,7 +133,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- build dependencies -----------------------------------------------------
-PKGS="dpkg-dev cmake g++ make debian-archive-keyring
+PKGS="dpkg-dev patch cmake g++ make debian-archive-keyring
   libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
   libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
   libhdf5-dev libblis-pthread-dev"
@@ -195,6 +195,15 @@ if ! grep -q 'dream: elementwise' "$MATH"; then
   [ "$(grep -c 'dream: elementwise' "$MATH")" = 4 ] || die "axpy patch did not apply"
 fi
 
+# One im2col buffer for all convolutions instead of one per layer (and none for 1x1 ones):
+# the largest layer's buffer instead of the sum, about 420 of Caffe's 1850 bytes per pixel at
+# inception_4c. dream/memory.py counts it so when pycaffe's dream_build.txt names it.
+CONV_HPP=$SRC/include/caffe/layers/base_conv_layer.hpp
+if ! grep -q 'dream: one im2col buffer' "$CONV_HPP"; then
+  patch -d "$SRC" -p1 --forward -s < "$REPO/scripts/patches/shared-im2col-buffer.patch" \
+    || die "shared im2col buffer patch did not apply"
+fi
+
 # --- CUDA 13 source fixes (GPU-only code: the CPU build does not compile it) ----
 COMMON=$SRC/src/caffe/common.cpp
 if [ "$VARIANT" = gpu ] && grep -q 'prop.clockRate' "$COMMON"; then
@@ -228,6 +237,7 @@ rm -rf "$PYDIR.tmp"
 mkdir -p "$PYDIR.tmp"
 cp -r "$SRC/python/caffe" "$PYDIR.tmp/caffe"
 ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
+echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/memory.py reads
 rm -rf "$PYDIR"
 mv "$PYDIR.tmp" "$PYDIR"
 SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
