@@ -320,13 +320,17 @@ def run(args):
 
 
 def say_tiles(plans, max_memory):
-    """One line when octaves are dreamed in tiles: how many, and the largest one's plan."""
+    """One line when octaves are dreamed in tiles: what the largest would need whole against the
+    budget, how many octaves tile, and the largest one's plan."""
     tiled = [p for p in plans if p is not None]
     if tiled:
         from .memory import available_bytes, gigabytes
-        budget = gigabytes(max_memory if max_memory is not None else available_bytes())
-        print(f"dream: {len(tiled)} of {len(plans)} octaves in tiles to stay within {budget}; the largest in "
-              f"{tiled[-1].describe()}", file=sys.stderr)
+        budget = max_memory if max_memory is not None else available_bytes()
+        largest = tiled[-1]
+        why = (f"the {largest.cols.length}x{largest.rows.length} octave needs about {gigabytes(largest.whole)} "
+               f"whole and the budget is {gigabytes(budget)}" if largest.whole > budget else "--tile-margin")
+        print(f"dream: {why}: {len(tiled)} of {len(plans)} octaves in tiles; the largest in "
+              f"{largest.describe()}", file=sys.stderr)
 
 
 def run_enhance(net, img, output, params, args, layer):

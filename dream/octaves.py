@@ -56,10 +56,11 @@ def plan_octaves(net, height, width, octave_n=4, octave_scale=1.4, ends=('incept
             raise DreamError(f"{where} needs about {gigabytes(whole)} of memory and the budget is "
                              f"{gigabytes(budget)}; {objective} cannot be computed in tiles")
         try:
-            plans.append(plan_tiles(net, h, w, ends, budget, now + TILED_ARRAY_BYTES_PER_PIXEL * h * w,
-                                    tile_margin))
+            plan = plan_tiles(net, h, w, ends, budget, now + TILED_ARRAY_BYTES_PER_PIXEL * h * w, tile_margin)
         except DreamError as e:
             raise DreamError(f"{where}: {e}") from None
+        plan.whole = whole
+        plans.append(plan)
     return plans[::-1]
 
 

@@ -31,6 +31,7 @@ class Axis:
         self.cores = [(a, min(a + core, length)) for a in starts]
         self.tiles = [(max(0, a - margin), min(length, b + margin)) for a, b in self.cores]
         self.largest = max(b - a for a, b in self.tiles)
+        self.smallest = min(b - a for a, b in self.tiles)
         self.computed = sum(b - a for a, b in self.tiles)
 
 
@@ -48,8 +49,9 @@ def axis_options(length, stride, margin):
 class TilePlan:
     """The tiles of one octave, as (tile, core) slice pairs per axis, and the memory they need."""
 
-    def __init__(self, rows, cols, peak, stride, margin):
+    def __init__(self, rows, cols, peak, stride, margin, whole=None):
         self.rows, self.cols, self.peak, self.stride, self.margin = rows, cols, peak, stride, margin
+        self.whole = whole  # the peak predicted for the octave dreamed whole, where known
 
     def __len__(self):
         return len(self.rows.cores) * len(self.cols.cores)
@@ -66,9 +68,22 @@ class TilePlan:
                 yield slice(*ty), slice(*tx), slice(*cy), slice(*cx)
 
     def describe(self):
-        return (f"{len(self.rows.cores)}x{len(self.cols.cores)} tiles of up to "
+        return (f"{len(self.cols.cores)}x{len(self.rows.cores)} tiles of up to "  # width x height, as images
                 f"{self.cols.largest}x{self.rows.largest} px (margin {self.margin[1]} px, "
                 f"{self.overhead:.2f}x the pixels), predicted peak {gigabytes(self.peak)}")
+
+
+def _sizes(net, n, end):
+    """spatial_sizes of an n x n input, None where some blob up to `end` would be empty."""
+    try:
+        return spatial_sizes(net.dream_param, n, n, end)
+    except DreamError:
+        return None
+
+
+def _takes(net, lengths, end):
+    """For each length, whether the net takes an input that long on either axis."""
+    return np.array([_sizes(net, n, end) is not None for n in lengths])
 
 
 def _bytes_table(net, lengths_h, lengths_w, end):
@@ -80,11 +95,9 @@ def _bytes_table(net, lengths_h, lengths_w, end):
     def sides(lengths, axis, names):
         table = np.full((len(lengths), len(names)), np.inf)
         for i, n in enumerate(lengths):
-            try:
-                sizes = spatial_sizes(net.dream_param, n, n, end)
-            except DreamError:  # too small for some layer
-                continue
-            table[i] = [sizes[b][axis] for b in names]
+            sizes = _sizes(net, n, end)
+            if sizes is not None:
+                table[i] = [sizes[b][axis] for b in names]
         return table
 
     h, w = sides(lengths_h, 0, blobs), sides(lengths_w, 1, blobs)
@@ -114,12 +127,16 @@ def plan_tiles(net, height, width, ends, budget, fixed_bytes, margin=None):
     arrays = TILE_ARRAY_BYTES_PER_PIXEL * np.outer([a.largest for a in rows], [a.largest for a in cols])
     peak = fixed_bytes + (caffe + arrays) * TILE_MODEL_HEADROOM  # fixed_bytes holds the measured RSS
     computed = np.outer([a.computed for a in rows], [a.computed for a in cols]).astype(np.float64)
-    cost = np.where(peak <= budget, computed, np.inf)
+    # every tile must be one the net can take: with a small --tile-margin the last one can be tiny
+    usable = np.outer(_takes(net, [a.smallest for a in rows], deepest), _takes(net, [a.smallest for a in cols], deepest))
+    cost = np.where((peak <= budget) & usable, computed, np.inf)
     if not np.isfinite(cost).any():
-        i, j = np.unravel_index(peak.argmin(), peak.shape)
+        i, j = np.unravel_index(np.where(usable, peak, np.inf).argmin(), peak.shape)
         least = np.ceil(peak[i, j] / 1e8) / 10  # GB, rounded up
         raise DreamError(f"even the smallest tiles ({cols[j].largest}x{rows[i].largest} px at {deepest}) "
                          f"need {least:.1f} GB of memory and the budget is {gigabytes(budget)}; "
                          f"allow {least:.1f}G or more, use a smaller tile margin, or an earlier layer")
-    i, j = np.unravel_index(np.argmin(cost + 1e-9 * peak), cost.shape)  # ties: the smaller peak
+    # ties (a margin of 0 computes every pixel once whatever the split): the fewest tiles, then the smaller peak
+    tiles = np.outer([len(a.cores) for a in rows], [len(a.cores) for a in cols])
+    i, j = np.unravel_index(np.lexsort((peak.ravel(), tiles.ravel(), cost.ravel()))[0], cost.shape)
     return TilePlan(rows[i], cols[j], float(peak[i, j]), stride, margin)

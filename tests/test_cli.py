@@ -243,3 +243,12 @@ def test_enhance_objective_from_the_cli(cli, photo_file, tmp_path):
     assert same.returncode == 0 and "nothing to do" in same.stderr
     one_line_error(cli(photo_file, "-o", "enh.jpg", "--objective", "enhance", "--iters", "3",
                        "--prior-weight", "2", "--layer", "inception_3b/output"), "exists")
+
+
+def test_tile_margin_tiles_says_so_and_is_recorded(cli, photo_file, tmp_path):
+    """--tile-margin tiles every octave, even one that fits whole, and the output's metadata keeps it."""
+    r = cli(photo_file, "-o", "t.png", "--seed", "1", "--layer", "inception_3a/output", "--tile-margin", "16",
+            "--iters", "1", "--octaves", "2")
+    assert r.returncode == 0, r.stderr
+    assert "dream: --tile-margin: 2 of 2 octaves in tiles; the largest in 1x1 tiles" in r.stderr
+    assert read_metadata(tmp_path / "t.png")["tile_margin"] == 16
