@@ -96,7 +96,7 @@ def shares_im2col_buffer():
     import caffe
     try:
         with open(os.path.join(os.path.dirname(caffe.__file__), "dream_build.txt")) as f:
-            return "shared-im2col" in f.read().split()
+            return "shared-im2col-buffer" in f.read()
     except OSError:
         return False
 

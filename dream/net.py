@@ -147,11 +147,31 @@ def check_gpu(device):
         raise DreamError(f"--gpu {device}: Caffe cannot use this GPU ({reason})")
 
 
-def load_net(prototxt, weights, mean=IMAGENET_MEAN, channel_swap=CHANNEL_SWAP, gpu=None):
+# layers whose parameters are a weight and, with bias_term, a bias: the field that says which
+WEIGHTED_LAYERS = {"Convolution": "convolution_param", "Deconvolution": "convolution_param",
+                   "InnerProduct": "inner_product_param"}
+
+
+def freeze_params(param):
+    """lr_mult 0 on every weight and bias. dream's Caffe then skips their gradients in backward
+    (scripts/patches/04-force-backward-keeps-frozen-params.patch), which DeepDream never reads:
+    less work, the same image gradient. Stock Caffe's force_backward computes them anyway."""
+    for layer in param.layer:
+        field = WEIGHTED_LAYERS.get(layer.type)
+        if field is None:
+            continue
+        while len(layer.param) < 1 + bool(getattr(layer, field).bias_term):
+            layer.param.add()
+        for spec in layer.param:
+            spec.lr_mult = 0
+
+
+def load_net(prototxt, weights, mean=IMAGENET_MEAN, channel_swap=CHANNEL_SWAP, gpu=None, freeze=True):
     """The notebook's network: force_backward patched in, as a caffe.Classifier.
 
     `gpu` is a device id, or None for the CPU. The parsed definition is kept
     on the net as `net.dream_param` so input sizes can be checked later.
+    freeze: no gradients for the weights (freeze_params); False computes them, as the notebook did.
     """
     param = read_net_param(prototxt)
     check_weights(prototxt, weights)
@@ -163,6 +183,8 @@ def load_net(prototxt, weights, mean=IMAGENET_MEAN, channel_swap=CHANNEL_SWAP, g
         caffe.set_mode_cpu()
     # Patching the model to be able to compute gradients (the notebook's words).
     param.force_backward = True
+    if freeze:
+        freeze_params(param)
     with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
         f.write(text_format.MessageToString(param))
     try:

@@ -39,6 +39,12 @@ SRC=$CACHE/caffe-src/caffe-$SRC_VERSION
 BUILD=$CACHE/caffe-build-$VARIANT
 STAMP=$BUILD/.dream-built
 
+# Every change to Caffe's source is a patch file here, applied in name order; what each one
+# does and why is written at its top.
+PATCHES=("$REPO"/scripts/patches/*.patch)
+PATCH_NAMES=$(for p in "${PATCHES[@]}"; do basename "$p" .patch; done | tr '\n' ' ' | sed 's/ $//')
+PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
+
 # BLAS: BLIS, not OpenBLAS. BLIS computes every element of a matrix product the same
 # way wherever it sits in the matrix and however wide the matrix is (edge blocks go
 # through the same micro-kernel), so a tile's gradient equals the whole image's bit for
@@ -67,7 +73,7 @@ configure_args() {  # needs PY, BUILD_VENV
   else
     cmake_args+=(-DCPU_ONLY=ON)
   fi
-  BUILD_ID="$SRC_VERSION elementwise-axpy shared-im2col ${cmake_args[*]}"
+  BUILD_ID="$SRC_VERSION $PATCH_NAMES $PATCHES_ID ${cmake_args[*]}"
 }
 
 # --- CUDA (--gpu) -------------------------------------------------------------
@@ -164,10 +170,13 @@ fi
 pipq "$BUILD_VENV/bin/python" numpy
 
 # --- source: Debian's bullseye package, through a private apt configuration --
-if [ ! -f "$SRC/.dream-patched" ]; then
+# Fetched once, kept pristine in $ORIG. $SRC is a copy with scripts/patches applied, remade
+# whenever the patches change (they are part of BUILD_ID, so that also rebuilds).
+ORIG=$CACHE/caffe-src/pristine/caffe-$SRC_VERSION
+if [ ! -d "$ORIG" ]; then
   say "fetching caffe $SRC_VERSION source from Debian bullseye"
   APT=$CACHE/apt
-  mkdir -p "$APT/lists/partial" "$CACHE/caffe-src"
+  mkdir -p "$APT/lists/partial" "$CACHE/caffe-src/pristine"
   echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main" > "$APT/sources.list"
   # Everything apt writes goes under $APT, so this needs no root and leaves the system alone.
   mkdir -p "$APT/cache/archives/partial"
@@ -175,33 +184,19 @@ if [ ! -f "$SRC/.dream-patched" ]; then
            -o Dir::State::Lists="$APT/lists" -o Dir::Cache="$APT/cache"
            -o APT::Sandbox::User="$(id -un)")
   apt-get "${aptopts[@]}" update -qq
-  rm -rf "$SRC"
-  (cd "$CACHE/caffe-src" && apt-get "${aptopts[@]}" source -qq "caffe=1.0.0+git20180821.99bd997-8" >/dev/null)
-  # Protobuf >= 3.20 takes one argument in SetTotalBytesLimit.
-  sed -i 's/SetTotalBytesLimit(kProtoReadBytesLimit, 536870912)/SetTotalBytesLimit(kProtoReadBytesLimit)/' \
-      "$SRC/src/caffe/util/io.cpp"
-  grep -q 'SetTotalBytesLimit(kProtoReadBytesLimit)' "$SRC/src/caffe/util/io.cpp" || die "protobuf patch did not apply"
-  touch "$SRC/.dream-patched"
+  rm -rf "$ORIG.tmp" && mkdir -p "$ORIG.tmp"
+  (cd "$ORIG.tmp" && apt-get "${aptopts[@]}" source -qq "caffe=$SRC_VERSION-8" >/dev/null)
+  mv "$ORIG.tmp/caffe-$SRC_VERSION" "$ORIG" && rm -rf "$ORIG.tmp"
 fi
-# axpy and axpby as plain loops, not BLAS calls: BLIS's vector kernels round their fused
-# multiply-adds differently from their scalar tails, so an element's result would depend on
-# where it falls in the array (LRN's backward uses axpby) and tiles would differ from the image.
-MATH=$SRC/src/caffe/util/math_functions.cpp
-if ! grep -q 'dream: elementwise' "$MATH"; then
-  sed -i -e 's|{ cblas_saxpy(N, alpha, X, 1, Y, 1); }|{ for (int i = 0; i < N; ++i) Y[i] += alpha * X[i]; }  // dream: elementwise|' \
-         -e 's|{ cblas_daxpy(N, alpha, X, 1, Y, 1); }|{ for (int i = 0; i < N; ++i) Y[i] += alpha * X[i]; }  // dream: elementwise|' \
-         -e 's|^  cblas_saxpby(N, alpha, X, 1, beta, Y, 1);|  for (int i = 0; i < N; ++i) Y[i] = alpha * X[i] + beta * Y[i];  // dream: elementwise|' \
-         -e 's|^  cblas_daxpby(N, alpha, X, 1, beta, Y, 1);|  for (int i = 0; i < N; ++i) Y[i] = alpha * X[i] + beta * Y[i];  // dream: elementwise|' "$MATH"
-  [ "$(grep -c 'dream: elementwise' "$MATH")" = 4 ] || die "axpy patch did not apply"
-fi
-
-# One im2col buffer for all convolutions instead of one per layer (and none for 1x1 ones):
-# the largest layer's buffer instead of the sum, about 420 of Caffe's 1850 bytes per pixel at
-# inception_4c. dream/memory.py counts it so when pycaffe's dream_build.txt names it.
-CONV_HPP=$SRC/include/caffe/layers/base_conv_layer.hpp
-if ! grep -q 'dream: one im2col buffer' "$CONV_HPP"; then
-  patch -d "$SRC" -p1 --forward -s < "$REPO/scripts/patches/shared-im2col-buffer.patch" \
-    || die "shared im2col buffer patch did not apply"
+if [ "$(cat "$SRC/.dream-patches" 2>/dev/null)" != "$PATCHES_ID" ]; then
+  say "applying scripts/patches to the caffe source: $PATCH_NAMES"
+  rm -rf "$SRC" "$SRC.tmp"
+  cp -r "$ORIG" "$SRC.tmp"
+  for p in "${PATCHES[@]}"; do
+    patch -d "$SRC.tmp" -p1 --forward -s < "$p" || die "$(basename "$p") did not apply to the caffe source"
+  done
+  echo "$PATCHES_ID" > "$SRC.tmp/.dream-patches"
+  mv "$SRC.tmp" "$SRC"
 fi
 
 # --- CUDA 13 source fixes (GPU-only code: the CPU build does not compile it) ----
