@@ -51,7 +51,9 @@ PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
 # bit (dream/tiles.py). OpenBLAS's Haswell, Zen and generic kernels, and its threads'
 # split of the columns, round columns differently with the matrix's width.
 # Caffe finds it through its OpenBLAS module: BLIS provides the same cblas.h interface.
-BLIS_DIR=$(uname -m)-linux-gnu/blis-pthread
+# The OpenMP variant: the layers' OpenMP loops (scripts/patches/05-openmp-layers.patch) and
+# the BLAS then share one thread pool. Linked by its folder (RUNPATH), whatever the alternatives say.
+BLIS_DIR=$(uname -m)-linux-gnu/blis-openmp
 
 # The CMake configuration; the stamp records it, and another one rebuilds.
 configure_args() {  # needs PY, BUILD_VENV
@@ -59,6 +61,7 @@ configure_args() {  # needs PY, BUILD_VENV
     -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
     -DOpenBLAS_INCLUDE_DIR="/usr/include/$BLIS_DIR" -DOpenBLAS_LIB="/usr/lib/$BLIS_DIR/libblis.so"
     -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
+    -DCMAKE_SHARED_LINKER_FLAGS=-fopenmp -DCMAKE_EXE_LINKER_FLAGS=-fopenmp
     -DPYTHON_EXECUTABLE="$BUILD_VENV/bin/python"
     -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
   )
@@ -68,10 +71,12 @@ configure_args() {  # needs PY, BUILD_VENV
                  -DCUDA_ARCH_NAME=Manual -DCUDA_ARCH_BIN="$CUDA_ARCH" -DCUDA_ARCH_PTX="$CUDA_ARCH"
                  -DCUDA_NVCC_FLAGS="-std=c++17${CUDA_EXTRA_INCLUDE:+;-I$CUDA_EXTRA_INCLUDE}")
     if [ -n "$CUDA_EXTRA_INCLUDE" ]; then
-      cmake_args+=(-DCMAKE_LIBRARY_PATH="$CUDA_LINKS" -DCMAKE_CXX_FLAGS="-I$CUDA_EXTRA_INCLUDE")
+      cmake_args+=(-DCMAKE_LIBRARY_PATH="$CUDA_LINKS" -DCMAKE_CXX_FLAGS="-fopenmp -I$CUDA_EXTRA_INCLUDE")
+    else
+      cmake_args+=(-DCMAKE_CXX_FLAGS=-fopenmp)
     fi
   else
-    cmake_args+=(-DCPU_ONLY=ON)
+    cmake_args+=(-DCPU_ONLY=ON -DCMAKE_CXX_FLAGS=-fopenmp)
   fi
   BUILD_ID="$SRC_VERSION $PATCH_NAMES $PATCHES_ID ${cmake_args[*]}"
 }
@@ -142,7 +147,7 @@ fi
 PKGS="dpkg-dev patch cmake g++ make debian-archive-keyring
   libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
   libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
-  libhdf5-dev libblis-pthread-dev"
+  libhdf5-dev libblis-openmp-dev"
 # (dpkg-query exits non-zero when a package is unknown: exactly the case we look for)
 missing=$({ dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null || true; } \
           | awk '$NF=="installed"{print $1}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))
