@@ -52,14 +52,14 @@ def child(args):
     dream.deepdream(net, img, iter_n=args.iters, octave_n=1, end=END, rng=np.random.RandomState(0), plans=plans,
                     progress=lambda *_: times.append(time.perf_counter()))
     # the first step also pays for first-touching every buffer; the last is the steady cost
-    print(json.dumps(dict(seconds=times[-1] - times[0], first=times[1] - times[0], step=times[-1] - times[-2], predicted=predicted,
-                          start=start, plan=plans[-1].describe() if plans[-1] else "untiled")))
+    print(json.dumps(dict(seconds=times[-1] - times[0], first=times[1] - times[0], step=times[-1] - times[-2],
+                          predicted=predicted, start=start, plan=plans[-1].describe() if plans[-1] else "untiled")))
 
 
 def measure(args, height, width, max_memory=None, iters=1):
     """(child's JSON, its peak RSS in bytes) for a one-octave dream of `iters` steps at height x width."""
-    cmd = [sys.executable, __file__, "--child", "--height", str(height), "--width", str(width), "--iters", str(iters),
-           "--model", *map(str, args.model)] + (["--image", args.image] if args.image else []) \
+    cmd = [sys.executable, __file__, "--child", "--height", str(height), "--width", str(width),
+           "--iters", str(iters), "--model", *map(str, args.model)] + (["--image", args.image] if args.image else []) \
         + (["--max-memory", str(max_memory)] if max_memory else [])
     with tempfile.TemporaryFile() as out:
         p = subprocess.Popen(cmd, stdout=out)
@@ -135,7 +135,6 @@ def part_margins(args, net_files):
 
     reference, base = run([None] * 4)
     print(f"untiled: {base:.0f} s")
-    net = dream.load_net(prototxt, weights)
     sizes = dream.octaves.octave_sizes(575, 1024)[::-1]
     for margin in [304, 160, 96, 48, 0]:
         # cores of about 256 px, evenly split: the same layout for every margin, so only the margin changes
@@ -146,7 +145,6 @@ def part_margins(args, net_files):
         diff = np.abs(out - reference)
         print(f"margin {margin:3d}: {computed:.2f}x the pixels, {seconds / base:.2f}x the time, mean |difference| "
               f"{diff.mean():.3f} grey levels, max {diff.max():.1f}, identical: {np.array_equal(out, reference)}")
-    del net
 
 
 def main():

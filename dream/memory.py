@@ -61,6 +61,13 @@ def own_rss():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def peak_rss():
+    """This process's peak resident memory since its exec (VmHWM), in bytes. Unlike ru_maxrss, a
+    forked child's figure does not start from its parent's."""
+    with open("/proc/self/status") as f:
+        return int(f.read().split("VmHWM:")[1].split()[0]) * 1024
+
+
 def available_bytes():
     """What this process may still grow to: $DREAM_MAX_MEMORY if set, else what the system can give
     (MemAvailable and free swap) plus what this process already holds, which Caffe reuses."""
@@ -169,4 +176,5 @@ def net_bytes(net, height, width, end, shared=None):
 
 def dream_bytes(net, height, width, ends):
     """An octave dream at a height x width photo, reading the layers `ends`."""
-    return net_bytes(net, height, width, deepest_layer(net._layer_names, ends)) + DREAM_ARRAY_BYTES_PER_PIXEL * height * width
+    deepest = deepest_layer(net._layer_names, ends)
+    return net_bytes(net, height, width, deepest) + DREAM_ARRAY_BYTES_PER_PIXEL * height * width

@@ -12,9 +12,9 @@ from .memory import memory_terms, gigabytes
 from .receptive import tile_geometry
 from .shapes import deepest_layer, spatial_sizes
 
-# The tiled model counts what it knows to within about 1% of the measured peak, below it as often as
-# above (2048x1536 at inception_3b under --max-memory 1G: 0.987 and 1.0003 GB in two runs); plans
-# keep this much room for the allocator's slack, on what they model of the tile.
+# Room for the allocator's slack on what the plans model of a tile: without it a 2048x1536 dream at
+# inception_3b under --max-memory 1G once peaked 0.03% over (per-layer im2col buffers); with it,
+# and the shared buffer, it peaks at 0.88 GB.
 TILE_MODEL_HEADROOM = 1.10
 # numpy arrays a tile adds per tile pixel: its input, the gradient copies of the objective,
 # the mask's tile.
@@ -49,9 +49,9 @@ def axis_options(length, stride, margin):
 class TilePlan:
     """The tiles of one octave, as (tile, core) slice pairs per axis, and the memory they need."""
 
-    def __init__(self, rows, cols, peak, stride, margin, whole=None):
+    def __init__(self, rows, cols, peak, stride, margin):
         self.rows, self.cols, self.peak, self.stride, self.margin = rows, cols, peak, stride, margin
-        self.whole = whole  # the peak predicted for the octave dreamed whole, where known
+        self.whole = None  # the peak predicted for the octave dreamed whole (plan_octaves sets it)
 
     def __len__(self):
         return len(self.rows.cores) * len(self.cols.cores)
@@ -81,11 +81,6 @@ def _sizes(net, n, end):
         return None
 
 
-def _takes(net, lengths, end):
-    """For each length, whether the net takes an input that long on either axis."""
-    return np.array([_sizes(net, n, end) is not None for n in lengths])
-
-
 def _bytes_table(net, lengths_h, lengths_w, end):
     """Caffe's bytes for every (h in lengths_h, w in lengths_w) input, inf where the net cannot take it."""
     fixed, per_area, largest = memory_terms(net, end)
@@ -93,18 +88,14 @@ def _bytes_table(net, lengths_h, lengths_w, end):
     weights = np.array([per_area[b] for b in blobs], dtype=np.float64)
 
     def sides(lengths, axis, names):
-        table = np.full((len(lengths), len(names)), np.inf)
-        for i, n in enumerate(lengths):
-            sizes = _sizes(net, n, end)
-            if sizes is not None:
-                table[i] = [sizes[b][axis] for b in names]
-        return table
+        all_sizes = [_sizes(net, n, end) for n in lengths]
+        return np.array([[s[b][axis] for b in names] if s else [np.inf] * len(names) for s in all_sizes])
 
-    h, w = sides(lengths_h, 0, blobs), sides(lengths_w, 1, blobs)
+    h, w = sides(lengths_h, 0, blobs + buffers), sides(lengths_w, 1, blobs + buffers)
     with np.errstate(invalid="ignore"):
-        table = fixed + (h * weights) @ w.T
+        table = fixed + (h[:, :len(blobs)] * weights) @ w[:, :len(blobs)].T
         if buffers:  # the largest of the shared buffers, for every (h, w)
-            bh, bw = sides(lengths_h, 0, buffers), sides(lengths_w, 1, buffers)
+            bh, bw = h[:, len(blobs):], w[:, len(blobs):]
             sizes = np.array([largest[b] for b in buffers]) * bh[:, None, :] * bw[None, :, :]
             table = table + sizes.max(axis=2)
     return np.where(np.isfinite(table), table, np.inf)
@@ -128,7 +119,8 @@ def plan_tiles(net, height, width, ends, budget, fixed_bytes, margin=None):
     peak = fixed_bytes + (caffe + arrays) * TILE_MODEL_HEADROOM  # fixed_bytes holds the measured RSS
     computed = np.outer([a.computed for a in rows], [a.computed for a in cols]).astype(np.float64)
     # every tile must be one the net can take: with a small --tile-margin the last one can be tiny
-    usable = np.outer(_takes(net, [a.smallest for a in rows], deepest), _takes(net, [a.smallest for a in cols], deepest))
+    takes = [[_sizes(net, a.smallest, deepest) is not None for a in axis] for axis in (rows, cols)]
+    usable = np.outer(*takes)
     cost = np.where((peak <= budget) & usable, computed, np.inf)
     if not np.isfinite(cost).any():
         i, j = np.unravel_index(np.where(usable, peak, np.inf).argmin(), peak.shape)

@@ -13,7 +13,7 @@ CHILD = """
 import json, sys
 import numpy as np, skimage.data, skimage.transform
 import dream
-from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss
+from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss, peak_rss
 from dream.octaves import octave_sizes
 prototxt, weights, h, w, end = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 net = dream.load_net(prototxt, weights)
@@ -21,8 +21,7 @@ img = np.float32(skimage.transform.resize(skimage.data.astronaut(), (h, w), pres
 octaves = sum(a * b for a, b in octave_sizes(h, w, 4))
 predicted = own_rss() + OCTAVE_COPY_BYTES_PER_PIXEL * octaves + dream_bytes(net, h, w, [end])
 dream.deepdream(net, img, iter_n=1, octave_n=4, end=end, rng=np.random.RandomState(0))
-peak = int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) * 1024
-print(json.dumps(dict(predicted=predicted, peak=peak)))
+print(json.dumps(dict(predicted=predicted, peak=peak_rss())))
 """
 
 

@@ -146,8 +146,8 @@ def test_max_memory_bounds_the_peak_of_a_large_dream(googlenet, photo, tmp_path)
     PIL.Image.fromarray(np.uint8(skimage.transform.resize(photo, (1536, 2048), preserve_range=True))).save(big)
     # VmHWM, the peak RSS of this program since its exec: ru_maxrss would also count the pytest
     # process's RSS, which a forked child starts from
-    report = ("import atexit, sys; from dream.cli import main; atexit.register(lambda: sys.stderr.write("
-              "'VmHWM ' + open('/proc/self/status').read().split('VmHWM:')[1].split()[0] + '\\n')); "
+    report = ("import atexit, sys; from dream.cli import main; from dream.memory import peak_rss; "
+              "atexit.register(lambda: sys.stderr.write(f'VmHWM {peak_rss() // 1024}\\n')); "
               "sys.exit(main(sys.argv[1:]))")
     cmd = [sys.executable, "-c", report, str(big), "-o", str(tmp_path / "out.jpg"), "--layer", "inception_3b/output",
            "--max-memory", "1G", "--octaves", "2", "--iters", "1", "--seed", "1",
