@@ -5,6 +5,10 @@
 #
 #   scripts/install_caffe.sh          CPU-only build (what CI uses)
 #   scripts/install_caffe.sh --gpu    CUDA build (needs nvcc, cuBLAS, cuRAND)
+#   scripts/install_caffe.sh --stock  upstream Caffe for comparison (benchmarks/bench_stock.py):
+#                                     only the patches below that stock needs, no OpenMP,
+#                                     BLIS's pthread variant; built beside the others and
+#                                     not installed into the venv (prints its pycaffe folder)
 #
 # Environment:
 #   DREAM_VENV    virtual environment to install into   (default: <repo>/.venv)
@@ -29,19 +33,27 @@ say() { echo "==> $*" >&2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --gpu) VARIANT=gpu ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --stock) VARIANT=stock ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
 done
 
-SRC=$CACHE/caffe-src/caffe-$SRC_VERSION
 BUILD=$CACHE/caffe-build-$VARIANT
 STAMP=$BUILD/.dream-built
 
 # Every change to Caffe's source is a patch file here, applied in name order; what each one
 # does and why is written at its top.
 PATCHES=("$REPO"/scripts/patches/*.patch)
+SRC=$CACHE/caffe-src/caffe-$SRC_VERSION
+if [ "$VARIANT" = stock ]; then
+  # Stock: what upstream needs to compile here (protobuf), and the elementwise axpy, which
+  # belongs to the BLAS configuration since tiling (BLIS's vector axpy rounds by position): it
+  # changes numbers, not speed, and without it no build could match this one bit for bit.
+  PATCHES=("$REPO"/scripts/patches/01-protobuf-3.20.patch "$REPO"/scripts/patches/02-elementwise-axpy.patch)
+  SRC=$SRC-stock
+fi
 PATCH_NAMES=$(for p in "${PATCHES[@]}"; do basename "$p" .patch; done | tr '\n' ' ' | sed 's/ $//')
 PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
 
@@ -53,7 +65,10 @@ PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
 # Caffe finds it through its OpenBLAS module: BLIS provides the same cblas.h interface.
 # The OpenMP variant: the layers' OpenMP loops (scripts/patches/05-openmp-layers.patch) and
 # the BLAS then share one thread pool. Linked by its folder (RUNPATH), whatever the alternatives say.
+# Stock has no OpenMP, so it gets the pthread variant (Debian's usual threading).
 BLIS_DIR=$(uname -m)-linux-gnu/blis-openmp
+OPENMP_FLAGS=(-DCMAKE_SHARED_LINKER_FLAGS=-fopenmp -DCMAKE_EXE_LINKER_FLAGS=-fopenmp)
+if [ "$VARIANT" = stock ]; then BLIS_DIR=$(uname -m)-linux-gnu/blis-pthread OPENMP_FLAGS=(); fi
 
 # The CMake configuration; the stamp records it, and another one rebuilds.
 configure_args() {  # needs PY, BUILD_VENV
@@ -61,7 +76,7 @@ configure_args() {  # needs PY, BUILD_VENV
     -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
     -DOpenBLAS_INCLUDE_DIR="/usr/include/$BLIS_DIR" -DOpenBLAS_LIB="/usr/lib/$BLIS_DIR/libblis.so"
     -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
-    -DCMAKE_SHARED_LINKER_FLAGS=-fopenmp -DCMAKE_EXE_LINKER_FLAGS=-fopenmp
+    "${OPENMP_FLAGS[@]}"
     -DPYTHON_EXECUTABLE="$BUILD_VENV/bin/python"
     -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
   )
@@ -75,6 +90,8 @@ configure_args() {  # needs PY, BUILD_VENV
     else
       cmake_args+=(-DCMAKE_CXX_FLAGS=-fopenmp)
     fi
+  elif [ "$VARIANT" = stock ]; then
+    cmake_args+=(-DCPU_ONLY=ON)
   else
     cmake_args+=(-DCPU_ONLY=ON -DCMAKE_CXX_FLAGS=-fopenmp)
   fi
@@ -122,6 +139,12 @@ if [ -x "$PY" ]; then
   PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
   BUILD_VENV=$CACHE/build-venv-py$PYVER
   configure_args
+  if [ "$VARIANT" = stock ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] \
+     && [ "$(cat "$BUILD/python/caffe/dream_build.txt" 2>/dev/null)" = "$BUILD_ID" ]; then
+    say "stock pycaffe already built: PYTHONPATH=$BUILD/python"
+    echo "$BUILD/python"
+    exit 0
+  fi
   if [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] && [ "$(caffe_home 2>/dev/null)" = "$BUILD/python" ]; then
     say "pycaffe ($VARIANT) already installed in $VENV"
     exit 0
@@ -148,6 +171,7 @@ PKGS="dpkg-dev patch cmake g++ make debian-archive-keyring
   libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
   libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
   libhdf5-dev libblis-openmp-dev"
+if [ "$VARIANT" = stock ]; then PKGS="$PKGS libblis-pthread-dev"; fi
 # (dpkg-query exits non-zero when a package is unknown: exactly the case we look for)
 missing=$({ dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null || true; } \
           | awk '$NF=="installed"{print $1}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))
@@ -240,6 +264,11 @@ ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
 echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/memory.py reads
 rm -rf "$PYDIR"
 mv "$PYDIR.tmp" "$PYDIR"
+if [ "$VARIANT" = stock ]; then  # for comparison only: the venv keeps its build
+  say "stock pycaffe built: PYTHONPATH=$PYDIR"
+  echo "$PYDIR"
+  exit 0
+fi
 SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$PYDIR" > "$SITE/dream-caffe.pth"
 [ "$(caffe_home)" = "$PYDIR" ] || die "pycaffe built but 'import caffe' failed or comes from elsewhere"

@@ -1,17 +1,18 @@
-"""The layers dream's Caffe runs in parallel (scripts/patches/05-openmp-layers.patch) give the same
-bits with one OpenMP thread and with two: forward and backward, every blob."""
+"""The layers dream's Caffe runs in parallel (scripts/patches/05 to 10) give the same bits with one
+OpenMP thread and with two: forward and backward, every blob."""
 import os
 import subprocess
 import sys
 
 import numpy as np
 
-# im2col/col2im (a 3x3 convolution), ReLU, max pooling with edge windows (37x41, 3x3 stride 2), a
-# Split (one blob read twice), Concat and LRN. BLIS runs on one thread in both runs, so only the
+# im2col/col2im (a 3x3 convolution), ReLU, max pooling with edge windows (67x75, 3x3 stride 2), a
+# Split (one blob read twice), Concat and LRN; blobs of over 32768 values, so that the elementwise
+# functions (06-openmp-elementwise) run in parallel too. BLIS runs on one thread in both runs, so only the
 # layers' own loops change with OMP_NUM_THREADS (BLIS never splits a sum, but one variable at a time).
 NET = """
 name: "openmp_layers"
-layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 2 dim: 8 dim: 37 dim: 41 } } }
+layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 2 dim: 8 dim: 67 dim: 75 } } }
 layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
         convolution_param { num_output: 16 kernel_size: 3 pad: 1 weight_filler { type: "xavier" } } }
 layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
