@@ -53,6 +53,8 @@ def worker(args):
     from bench_dream import sky_photo
     _, img = sky_photo(args.image)
     net = dream.load_net(str(REPO / "models" / "bvlc_googlenet" / "deploy.prototxt"), args.weights)
+    if args.layers:
+        return layer_split(net, img.shape[:2])
     dream.deepdream(net, img[:224, :224], iter_n=1, octave_n=1)  # warm-up, as bench_dream does
     t0 = time.perf_counter()
     result = dream.deepdream(net, img, rng=np.random.RandomState(0))
@@ -61,8 +63,6 @@ def worker(args):
     import caffe
     build_id = Path(caffe.__file__).with_name("dream_build.txt").read_text().split()
     print(json.dumps({"seconds": seconds, "patches": [w for w in build_id if w[:2].isdigit() and w[2:3] == "-"]}))
-    if args.layers:
-        layer_split(net, img.shape[:2])
 
 
 def layer_split(net, size, end="inception_4c/output", reps=3):
@@ -147,8 +147,8 @@ def main():
               f"{statistics.median(times['fast']):.2f} s: {statistics.median(times['stock']) / statistics.median(times['fast']):.2f}x "
               f"faster; final images {'bit-identical' if same else f'DIFFER (max |diff| {np.abs(a - b).max():.3g})'}")
     env = dict(os.environ, OMP_NUM_THREADS=args.threads.split(",")[-1], BLIS_NUM_THREADS=args.threads.split(",")[-1])
-    subprocess.run([sys.executable, __file__, "--worker", "--layers", "--image", args.image, "--weights", str(weights),
-                    "--out", str(tmp / "layers.npy")], env=env, check=True)
+    subprocess.run([sys.executable, __file__, "--worker", "--layers", "--image", args.image, "--weights", str(weights)],
+                   env=env, check=True)
     return 0 if identical else 1
 
 

@@ -10,13 +10,13 @@ set -euo pipefail
 
 CACHE=${DREAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dream}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-SRC=$(ls -d "$CACHE"/caffe-src/caffe-* 2>/dev/null | head -1)
 BUILD=$CACHE/caffe-build-cpu
+SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)  # the source it was built from
 [ -d "$SRC" ] && [ -f "$BUILD/lib/libcaffe.so" ] || { echo "caffe_unit_tests: run scripts/install_caffe.sh first" >&2; exit 1; }
 
 # the patched code: im2col/col2im, convolution (its shared buffer), pooling, ReLU (neuron
-# layers), LRN, axpy/axpby (math functions, BLAS utilities), force_backward (net), and the
-# layers GoogLeNet chains them with
+# layers), LRN, axpy/axpby and the elementwise vector functions (math functions, BLAS
+# utilities), force_backward (net), and the layers GoogLeNet chains them with
 TESTS="test_im2col_layer test_convolution_layer test_deconvolution_layer test_pooling_layer
   test_maxpool_dropout_layers test_neuron_layer test_lrn_layer test_math_functions test_util_blas
   test_net test_split_layer test_concat_layer"
