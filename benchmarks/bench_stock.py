@@ -146,6 +146,10 @@ def main():
         print(f"{threads} thread(s): median stock {statistics.median(times['stock']):.2f} s, fast "
               f"{statistics.median(times['fast']):.2f} s: {statistics.median(times['stock']) / statistics.median(times['fast']):.2f}x "
               f"faster; final images {'bit-identical' if same else f'DIFFER (max |diff| {np.abs(a - b).max():.3g})'}")
+    if len(thread_counts) > 1:  # BLIS splits no sum across threads, nor do the layers: expect the same bits
+        images = [np.load(tmp / f"fast-{t}.npy") for t in thread_counts]
+        print(f"fast build at {args.threads} threads: final images "
+              f"{'bit-identical' if all(i.tobytes() == images[0].tobytes() for i in images) else 'DIFFER'}")
     env = dict(os.environ, OMP_NUM_THREADS=args.threads.split(",")[-1], BLIS_NUM_THREADS=args.threads.split(",")[-1])
     subprocess.run([sys.executable, __file__, "--worker", "--layers", "--image", args.image, "--weights", str(weights)],
                    env=env, check=True)

@@ -7,6 +7,8 @@ os.environ.setdefault("GLOG_minloglevel", "3")
 # Caffe's BLAS is BLIS (see scripts/install_caffe.sh), which runs one thread unless told.
 os.environ.setdefault("BLIS_NUM_THREADS", str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                                               else os.cpu_count() or 1))
+from .blas import choose_kernel  # noqa: E402
+choose_kernel()  # before caffe: BLIS reads BLIS_ARCH_TYPE when first used
 
 from .errors import DreamError  # noqa: E402
 from .images import load_image, save_image  # noqa: E402
