@@ -112,11 +112,22 @@ def main():
     args = p.parse_args()
     if args.worker:
         return worker(args)
+    try:
+        thread_counts = [int(t) for t in args.threads.split(",")]
+    except ValueError:
+        p.error(f"--threads: '{args.threads}' is not a comma-separated list of numbers")
+    if args.rounds < 1 or min(thread_counts) < 1:
+        p.error("--rounds and --threads need 1 or more")
 
     stock = build("--stock")
     build()
+    with tempfile.TemporaryDirectory(prefix="bench_stock-") as tmp:
+        return compare(args, stock, thread_counts, Path(tmp))
+
+
+def compare(args, stock, thread_counts, tmp):
+    """The interleaved rounds, the comparisons of the images, then the per-layer split; 1 if any image differs."""
     from dream.models import named_model
-    tmp = Path(tempfile.mkdtemp(prefix="bench_stock-"))
     weights = named_model("bvlc_googlenet").weights
     kind = "real weights"
     if not weights.is_file():
@@ -127,7 +138,6 @@ def main():
     print(f"default run: {name} ({img.shape[1]}x{img.shape[0]}), inception_4c/output, 4 octaves x 10 steps, "
           f"GoogLeNet with {kind}, {os.cpu_count()} cores; stock pycaffe: {stock}")
     identical = True
-    thread_counts = [int(t) for t in args.threads.split(",")]
     first_threads = thread_counts[0]
     for threads in thread_counts:
         times, patches = {"stock": [], "fast": []}, {}
@@ -143,14 +153,16 @@ def main():
         a, b = (np.load(tmp / f"{v}-{threads}.npy") for v in ("stock", "fast"))
         same = a.tobytes() == b.tobytes()
         identical &= same
-        print(f"{threads} thread(s): median stock {statistics.median(times['stock']):.2f} s, fast "
-              f"{statistics.median(times['fast']):.2f} s: {statistics.median(times['stock']) / statistics.median(times['fast']):.2f}x "
-              f"faster; final images {'bit-identical' if same else f'DIFFER (max |diff| {np.abs(a - b).max():.3g})'}")
+        slow, fast = statistics.median(times["stock"]), statistics.median(times["fast"])
+        print(f"{threads} thread(s): median stock {slow:.2f} s, fast {fast:.2f} s: {slow / fast:.2f}x faster; "
+              f"final images {'bit-identical' if same else f'DIFFER (max |diff| {np.abs(a - b).max():.3g})'}")
     if len(thread_counts) > 1:  # BLIS splits no sum across threads, nor do the layers: expect the same bits
         images = [np.load(tmp / f"fast-{t}.npy") for t in thread_counts]
-        print(f"fast build at {args.threads} threads: final images "
-              f"{'bit-identical' if all(i.tobytes() == images[0].tobytes() for i in images) else 'DIFFER'}")
-    env = dict(os.environ, OMP_NUM_THREADS=args.threads.split(",")[-1], BLIS_NUM_THREADS=args.threads.split(",")[-1])
+        same = all(i.tobytes() == images[0].tobytes() for i in images)
+        identical &= same
+        print(f"fast build at {args.threads} threads: final images {'bit-identical' if same else 'DIFFER'}")
+    last = str(thread_counts[-1])
+    env = dict(os.environ, OMP_NUM_THREADS=last, BLIS_NUM_THREADS=last)
     subprocess.run([sys.executable, __file__, "--worker", "--layers", "--image", args.image, "--weights", str(weights)],
                    env=env, check=True)
     return 0 if identical else 1

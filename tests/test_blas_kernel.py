@@ -57,5 +57,6 @@ def test_blis_runs_the_chosen_kernels():
         assert (asked, running) == ("0", "skx")
     else:
         assert asked == "None"  # BLIS chose by itself
-    out = subprocess.run([sys.executable, "-c", CHILD], env={**env, "BLIS_ARCH_TYPE": "3"}, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", CHILD], env={**env, "BLIS_ARCH_TYPE": "3"},
+                         capture_output=True, text=True)
     assert out.stdout.split() == ["3", "haswell"]

@@ -31,8 +31,11 @@ def reference(x, kernel, stride, pad):
     return top, index
 
 
+# stride 1 with padding (vectors, a scalar tail, border windows), stride 2 (the shuffled loads, and the
+# gathered last group at 9x33), ceil-mode windows clipped at the edge, stride 3, interiors of 1-2 outputs
 @pytest.mark.parametrize("kernel,stride,pad,h,w", [(3, 1, 1, 13, 29), (3, 2, 0, 15, 31), (3, 2, 0, 14, 30),
-                                                   (2, 2, 0, 9, 11), (5, 1, 2, 7, 6), (3, 1, 0, 5, 3)])
+                                                   (3, 2, 0, 9, 33), (2, 2, 0, 9, 11), (3, 3, 1, 8, 40),
+                                                   (5, 1, 2, 7, 6), (3, 1, 0, 5, 3)])
 def test_max_pooling_picks_upstreams_maximum_and_index(tmp_path, kernel, stride, pad, h, w):
     proto = tmp_path / "pool.prototxt"
     proto.write_text(f"""
