@@ -12,7 +12,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 # import name -> conda package name, where they differ
 CONDA_NAME = {"PIL": "pillow", "google": "protobuf", "skimage": "scikit-image", "IPython": "ipython",
-              "yaml": "pyyaml"}
+              "yaml": "pyyaml", "cv2": "opencv"}
 
 
 def top_level_imports(source):

@@ -1,0 +1,192 @@
+"""Video in and out through FFmpeg's libraries (PyAV, from PyPI): one frame at a time, the exact size, the sound kept.
+
+A source is a video file or a folder of frames. Frames are uint8 RGB arrays (H, W, 3)
+at the size the file declares: PyAV crops the codec's padded planes, so a 1079-line
+or 101-pixel-wide video reads back at that size, where some readers round to 16.
+The writer encodes H.264 into an mp4 under a temporary name and renames it when
+closed, so a file at the destination is always whole. H.264's usual 4:2:0 chroma
+needs even sides; an odd side is kept by encoding 4:4:4 instead (fewer players
+decode it, and the writer says so), never by padding or resizing.
+"""
+import os
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DreamError
+
+FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+DEFAULT_FOLDER_FPS = Fraction(25)
+# audio codecs an mp4 holds as they are; others are re-encoded to AAC
+MP4_AUDIO = {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"}
+
+
+def _av():
+    try:
+        import av
+    except ImportError:
+        raise DreamError("video needs PyAV: pip install -e '.[video]'") from None
+    av.logging.set_level(av.logging.ERROR)
+    return av
+
+
+class VideoSource:
+    """A video file or a folder of frames (sorted by name): size, frame rate, frame count and sound."""
+
+    def __init__(self, path, fps=None):
+        self.path = Path(path)
+        if self.path.is_dir():
+            self._open_folder(fps)
+        elif self.path.is_file():
+            self._open_file(fps)
+        else:
+            raise DreamError(f"{self.path}: no such video file or folder of frames")
+
+    def _open_folder(self, fps):
+        self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in FRAME_SUFFIXES)
+        if not self.files:
+            raise DreamError(f"{self.path}: no frames in the folder (looked for {', '.join(sorted(FRAME_SUFFIXES))})")
+        first = _read_frame_file(self.files[0])
+        self.height, self.width = first.shape[:2]
+        self.fps = Fraction(fps) if fps else DEFAULT_FOLDER_FPS
+        self.count = len(self.files)
+        self.has_audio = False
+
+    def _open_file(self, fps):
+        av = _av()
+        self.files = None
+        try:
+            with av.open(str(self.path)) as container:
+                if not container.streams.video:
+                    raise DreamError(f"{self.path}: has no video stream")
+                stream = container.streams.video[0]
+                self.width, self.height = stream.codec_context.width, stream.codec_context.height
+                rate = fps or stream.average_rate or stream.guessed_rate
+                self.count = stream.frames or None  # containers may not say
+                self.has_audio = bool(container.streams.audio)
+        except (av.error.InvalidDataError, av.error.FileNotFoundError, av.error.PermissionError) as e:
+            raise DreamError(f"{self.path}: not a video FFmpeg can read ({e.strerror or e})") from None
+        if not rate or not self.width or not self.height:
+            raise DreamError(f"{self.path}: the video does not say its frame rate or size")
+        self.fps = Fraction(rate)
+
+    def frames(self):
+        """The frames in order, one at a time, each (H, W, 3) uint8 RGB at the source's size."""
+        if self.files is not None:
+            for path in self.files:
+                frame = _read_frame_file(path)
+                if frame.shape[:2] != (self.height, self.width):
+                    raise DreamError(f"{path}: {frame.shape[1]}x{frame.shape[0]}, but the first frame is "
+                                     f"{self.width}x{self.height}; every frame must have one size")
+                yield frame
+            return
+        av = _av()
+        with av.open(str(self.path)) as container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            try:
+                for frame in container.decode(stream):
+                    yield frame.to_ndarray(format="rgb24")
+            except av.error.InvalidDataError as e:
+                raise DreamError(f"{self.path}: the video is damaged after its first frames ({e})") from None
+
+
+def _read_frame_file(path):
+    from .images import load_image
+    return np.uint8(np.clip(np.round(load_image(path)), 0, 255))
+
+
+class VideoWriter:
+    """H.264 in an mp4 at the given size and rate; the sound of `audio_from` (a video file) copied in.
+
+    Use as a context manager: the file appears at `path` only when every frame is written
+    and the block ends without an error; otherwise nothing is left behind.
+    """
+
+    def __init__(self, path, width, height, fps, audio_from=None, crf=18):
+        self.path = Path(path)
+        self.width, self.height, self.fps = width, height, Fraction(fps)
+        self.audio_from = Path(audio_from) if audio_from else None
+        self.partial = self.path.with_name(f".{self.path.name}.partial.mp4")
+        self.frames_written = 0
+        self.pixel_format = "yuv420p" if width % 2 == 0 and height % 2 == 0 else "yuv444p"
+        if self.pixel_format == "yuv444p":
+            print(f"dream: {width}x{height} has an odd side: encoding H.264 4:4:4 to keep the exact size "
+                  f"(some players only decode 4:2:0, which needs even sides)", file=sys.stderr)
+        self.crf = crf
+
+    def __enter__(self):
+        av = _av()
+        self.container = av.open(str(self.partial), mode="w", format="mp4")
+        self.stream = self.container.add_stream("libx264", rate=self.fps)
+        self.stream.width, self.stream.height = self.width, self.height
+        self.stream.pix_fmt = self.pixel_format
+        self.stream.options = {"crf": str(self.crf)}
+        # every stream must exist before the first packet is written
+        self.sound = _Sound(self.audio_from, self.container) if self.audio_from else None
+        return self
+
+    def write(self, frame):
+        """One (H, W, 3) uint8 RGB frame of the writer's size."""
+        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
+            raise ValueError(f"frame {frame.shape} {frame.dtype}, expected ({self.height}, {self.width}, 3) uint8")
+        av = _av()
+        for packet in self.stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+            self.container.mux(packet)
+        self.frames_written += 1
+
+    def __exit__(self, kind, error, trace):
+        try:
+            if kind is None:
+                for packet in self.stream.encode():  # flush the encoder's delayed frames
+                    self.container.mux(packet)
+                if self.sound:
+                    self.sound.copy()
+            if self.sound:
+                self.sound.close()
+            self.container.close()
+            if kind is None:
+                os.replace(self.partial, self.path)
+        finally:
+            if self.partial.exists():
+                self.partial.unlink()
+        return False
+
+
+class _Sound:
+    """The first audio stream of a video file, going into an mp4 being written: packet for packet
+    where mp4 holds its codec, else decoded and re-encoded as AAC."""
+
+    def __init__(self, source, container):
+        av = _av()
+        self.container = container
+        self.src = av.open(str(source))
+        self.audio = self.src.streams.audio[0] if self.src.streams.audio else None
+        self.out = None
+        if self.audio is None:
+            return
+        self.as_is = self.audio.codec_context.name in MP4_AUDIO
+        self.out = (container.add_stream_from_template(self.audio) if self.as_is
+                    else container.add_stream("aac", rate=self.audio.codec_context.sample_rate))
+
+    def copy(self):
+        if self.out is None:
+            return
+        if self.as_is:
+            for packet in self.src.demux(self.audio):
+                if packet.dts is None:  # the demuxer's empty flush packet
+                    continue
+                packet.stream = self.out
+                self.container.mux(packet)
+            return
+        for frame in self.src.decode(self.audio):
+            frame.pts = None
+            for packet in self.out.encode(frame):
+                self.container.mux(packet)
+        for packet in self.out.encode():
+            self.container.mux(packet)
+
+    def close(self):
+        self.src.close()
