@@ -111,7 +111,8 @@ def build_parser():
     p = OneLineParser(prog="python -m dream", description=(
         "DeepDream as Google's 2015 notebook made it, on Caffe's GoogLeNet. "
         "With no INPUT it dreams the notebook's sky photo (or a sample photo). "
-        "Other commands: 'python -m dream class --help', 'python -m dream gallery --help'."),
+        "Other commands: 'python -m dream class --help', 'python -m dream gallery --help', "
+        "'python -m dream video --help'."),
         formatter_class=DefaultsFormatter)
     p.add_argument("input", nargs="?", metavar="INPUT", help="image to dream on")
     p.add_argument("-o", "--output", help="output .jpg/.png (default INPUT-dream.jpg; "
@@ -146,6 +147,8 @@ def build_parser():
     z.add_argument("--frames", type=positive(int, MAX_COUNT), metavar="N", help="write N zoom-loop frames into a folder")
     z.add_argument("--zoom", type=zoom_scale, default=DEFAULTS["zoom"], metavar="S",
                    help="zoom per frame, the notebook's s")
+    z.add_argument("--video", metavar="OUT.mp4", help="also write the frames as an H.264 mp4")
+    z.add_argument("--fps", type=positive(float, 1000), default=25.0, help="the --video's frame rate")
     m = add_model_args(p)
     m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at, and exit")
     p.add_argument("--version", action="version", version=f"dream {__version__}")
@@ -271,6 +274,10 @@ def run(args):
     mask_path = Path(args.mask) if args.mask else None
     mask = load_mask(mask_path, *img.shape[:2], args.mask_feather) if mask_path else None
 
+    if args.video and not args.frames:
+        raise DreamError("--video writes the zoom loop's frames: give --frames N too")
+    if args.video and Path(args.video).suffix.lower() != ".mp4":
+        raise DreamError(f"--video {args.video}: the video is an .mp4")
     if args.frames:
         output = Path(args.output or f"{input_path.stem}-frames")
     else:
@@ -307,8 +314,11 @@ def run(args):
         step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))
 
     if args.frames:
-        from .zoom_run import run_zoom
-        return run_zoom(net, img, output, params, args, step_params)
+        from .zoom_run import run_zoom, zoom_video
+        status = run_zoom(net, img, output, params, args, step_params)
+        if args.video:
+            zoom_video(output, args.frames, Path(args.video), args.fps)
+        return status
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     params["seed"] = seed
@@ -356,7 +366,7 @@ def _dream(net, img, step_params, rng, progress):
 
 
 # Commands besides the default dream: python -m dream NAME ...
-COMMANDS = {"class": "dream.cli_class", "gallery": "dream.cli_gallery"}
+COMMANDS = {"class": "dream.cli_class", "gallery": "dream.cli_gallery", "video": "dream.cli_video"}
 
 
 def main(argv=None):

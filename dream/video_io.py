@@ -64,7 +64,8 @@ class VideoSource:
                 stream = container.streams.video[0]
                 self.width, self.height = stream.codec_context.width, stream.codec_context.height
                 rate = fps or stream.average_rate or stream.guessed_rate
-                self.count = stream.frames or None  # containers may not say
+                # containers may not say; then the packets are counted (no decoding), for the progress bar
+                self.count = stream.frames or sum(1 for packet in container.demux(stream) if packet.size) or None
                 self.has_audio = bool(container.streams.audio)
         except (av.error.InvalidDataError, av.error.FileNotFoundError, av.error.PermissionError) as e:
             raise DreamError(f"{self.path}: not a video FFmpeg can read ({e.strerror or e})") from None

@@ -77,3 +77,15 @@ def run_zoom(net, img, folder, params, args, step_params):
             bar.bar.reset()
     print(f"dream: wrote {args.frames - first} frames to {folder} (seed {params['seed']})", file=sys.stderr)
     return 0
+
+
+def zoom_video(folder, count, video, fps):
+    """The folder's first `count` frames as an mp4 (written whole or not at all)."""
+    from fractions import Fraction
+    from .images import load_image, to_uint8
+    from .video_io import VideoWriter
+    first = load_image(folder / frame_name(0))
+    with VideoWriter(video, first.shape[1], first.shape[0], Fraction(fps).limit_denominator(1001)) as writer:
+        for i in range(count):
+            writer.write(to_uint8(load_image(folder / frame_name(i))))
+    print(f"dream: wrote {video} ({count} frames at {fps:g} fps)", file=sys.stderr)

@@ -1,0 +1,137 @@
+"""python -m dream video end to end on small clips and the random-weight GoogLeNet: size, rate, sound,
+a render killed in the middle and resumed bit for bit, and bad input."""
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import PIL.Image
+import pytest
+
+pytest.importorskip("av")
+pytest.importorskip("cv2")
+from dream.video import frame_path, start_image  # noqa: E402
+from dream.video_io import VideoSource  # noqa: E402
+from test_video_io import make_clip, panning_frames  # noqa: E402
+
+FAST = ["--layer", "inception_3b/output", "--octaves", "2", "--step-size", "4", "--iters", "2", "--iters-next", "1",
+        "--seed", "7"]
+
+
+@pytest.fixture
+def video(googlenet, tmp_path):
+    """Run python -m dream video in tmp_path with the fixture model; Popen if background."""
+    prototxt, weights = googlenet
+
+    def run(*args, background=False):
+        cmd = [sys.executable, "-m", "dream", "video", *map(str, args), "--prototxt", str(prototxt),
+               "--weights", str(weights)]
+        if background:
+            return subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
+    return run
+
+
+def test_a_clip_comes_back_dreamed_at_its_size_rate_and_sound(video, tmp_path):
+    make_clip(tmp_path / "in.mp4", 97, 73, 6)
+    r = video("in.mp4", "-o", "out.mp4", *FAST)
+    assert r.returncode == 0, r.stderr
+    assert "s per frame" in r.stderr.splitlines()[-1]
+    out = VideoSource(tmp_path / "out.mp4")
+    assert (out.width, out.height, out.fps, out.has_audio) == (97, 73, 24, True)
+    frames = list(out.frames())
+    assert len(frames) == 6
+    plain = list(VideoSource(tmp_path / "in.mp4").frames())
+    assert np.mean(np.abs(np.float32(frames[3]) - plain[3])) > 8  # it dreamed (H.264 alone: about 2)
+    assert not (tmp_path / "out.mp4.frames").exists()  # the work folder is gone once the video is whole
+    again = video("in.mp4", "-o", "out.mp4", *FAST)
+    assert again.returncode == 1 and "exists" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+
+
+def test_a_killed_render_resumes_with_the_same_frames(video, tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i, frame in enumerate(panning_frames(160, 120, 10)):
+        PIL.Image.fromarray(frame).save(frames / f"{i:03d}.png")
+    args = ["frames", "--layer", "inception_3b/output", "--octaves", "2", "--iters", "3", "--iters-next", "3",
+            "--seed", "7"]
+    straight = video(*args, "-o", "straight")
+    assert straight.returncode == 0, straight.stderr
+    render = video(*args, "-o", "killed", background=True)
+    deadline = time.time() + 120
+    while not frame_path(tmp_path / "killed", 3).exists() and time.time() < deadline and render.poll() is None:
+        time.sleep(0.01)
+    render.send_signal(signal.SIGKILL)
+    assert render.wait() == -signal.SIGKILL
+    done = sorted((tmp_path / "killed").glob("*.png"))
+    assert 3 < len(done) < 10  # killed in the middle
+    resumed = video(*args, "-o", "killed")
+    assert resumed.returncode == 0 and "resuming" in resumed.stderr, resumed.stderr
+    for i in range(10):
+        a = np.asarray(PIL.Image.open(frame_path(tmp_path / "straight", i)))
+        b = np.asarray(PIL.Image.open(frame_path(tmp_path / "killed", i)))
+        assert np.array_equal(a, b), i
+
+
+def test_start_images():
+    frame = np.full((40, 50, 3), 100, np.float32)
+    dream = np.full((40, 50, 3), 140, np.float32)
+    assert np.array_equal(start_image(frame, None, None), frame)  # the first frame
+    assert np.allclose(start_image(frame, frame, dream, flow="none", blend=0.25), 110)
+    assert np.array_equal(start_image(frame, frame, dream, flow="none", blend=0), frame)  # frames on their own
+    textured = np.float32(next(panning_frames(50, 40, 1)))
+    pattern = np.float32(np.indices((40, 50)).sum(axis=0) % 2 * 20 - 10)[..., None]  # mean 0
+    carried = start_image(textured, textured, textured + pattern + 30, flow="dis", decay=0.5)  # no motion
+    # half the residual is carried, less its mean (a brightness shift would add up over frames)
+    assert np.abs(carried - np.clip(textured + 0.5 * pattern, 0, 255)).max() < 1e-3
+
+
+@pytest.mark.parametrize("args,fragment", [(["missing.mp4"], "no such video"),
+                                           (["in.mp4", "-o", "out.avi"], "write an .mp4"),
+                                           (["in.mp4", "--decay", "nan"], "finite"),
+                                           (["in.mp4", "--iters-next", "0"], "greater than 0")])
+def test_bad_input_gets_one_line(video, tmp_path, args, fragment):
+    make_clip(tmp_path / "in.mp4", 64, 48, 2)
+    r = video(*args)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], r.stderr
+
+
+def test_another_runs_frames_are_not_mixed_in(video, tmp_path):
+    make_clip(tmp_path / "in.mp4", 64, 48, 2)
+    assert video("in.mp4", "-o", "frames", *FAST).returncode == 0
+    r = video("in.mp4", "-o", "frames", *FAST[:-2], "--seed", "8")
+    assert r.returncode == 1 and "different run" in r.stderr
+    assert video("in.mp4", "-o", "frames", *FAST[:-2], "--seed", "8", "--overwrite").returncode == 0
+
+
+def test_keyframes_change_the_layer_and_bad_ones_stop_before_any_frame(video, tmp_path):
+    from dream.images import read_metadata
+    make_clip(tmp_path / "in.mp4", 64, 48, 4)
+    (tmp_path / "keys.csv").write_text("frame,layer,step_size\n2,inception_3a/output,2.5\n")
+    r = video("in.mp4", "-o", "frames", *FAST, "--keyframes", "keys.csv")
+    assert r.returncode == 0, r.stderr
+    layers = [read_metadata(frame_path(tmp_path / "frames", t))["layer"] for t in range(4)]
+    assert layers == ["inception_3b/output"] * 2 + ["inception_3a/output"] * 2
+    assert read_metadata(frame_path(tmp_path / "frames", 1))["step_size"] == pytest.approx(3.25)  # 4 -> 2.5
+    (tmp_path / "bad.csv").write_text("frame,layer\n3,inception_4z/output\n")
+    r = video("in.mp4", "-o", "other", *FAST, "--keyframes", "bad.csv")
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "inception_4z" in r.stderr
+    assert not (tmp_path / "other").exists()  # nothing left behind
+
+
+def test_the_zoom_loop_writes_an_mp4(googlenet, tmp_path, photo_file):
+    prototxt, weights = googlenet
+    model = ["--prototxt", str(prototxt), "--weights", str(weights)]
+    zoom = ["--frames", "3", "--zoom", "0.1", "--seed", "5", "--iters", "1", "--octaves", "2"]
+    r = subprocess.run([sys.executable, "-m", "dream", str(photo_file), "-o", "frames", *zoom, "--video", "zoom.mp4",
+                        "--fps", "12", *model], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    clip = VideoSource(tmp_path / "zoom.mp4")
+    assert (clip.width, clip.height, clip.fps) == (451, 300, 12)
+    assert len(list(clip.frames())) == 3
+    r = subprocess.run([sys.executable, "-m", "dream", str(photo_file), "--video", "zoom.mp4", *model],
+                       cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 1 and "--frames" in r.stderr and len(r.stderr.strip().splitlines()) == 1
