@@ -271,6 +271,9 @@ def run(args):
         layer = None
     else:
         layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
+    if args.video:
+        from .video_io import check_even
+        check_even(img.shape[1], img.shape[0], f"the photo {input_path.name}")
     mask_path = Path(args.mask) if args.mask else None
     mask = load_mask(mask_path, *img.shape[:2], args.mask_feather) if mask_path else None
 

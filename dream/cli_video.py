@@ -58,7 +58,7 @@ def build_parser():
 def run(args):
     from .cli import checked_model, say_tiles
     from .models import sha1_of
-    from .video_io import VideoSource
+    from .video_io import VideoSource, check_even
 
     source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
     output = Path(args.output or f"{Path(args.input).stem}-dream.mp4")
@@ -67,6 +67,10 @@ def run(args):
         raise DreamError(f"output {output}: write an .mp4, or name a folder (no extension) for the frames")
     if not output.parent.resolve().is_dir():
         raise DreamError(f"output folder does not exist: {output.parent}")
+    if output.resolve() == Path(args.input).resolve():
+        raise DreamError(f"output {output} is the input; choose another -o")
+    if as_video:
+        check_even(source.width, source.height, f"{args.input}")
     if as_video and output.exists() and not args.overwrite:
         raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
     folder = output.with_name(output.name + ".frames") if as_video else output

@@ -3,13 +3,12 @@
 A source is a video file or a folder of frames. Frames are uint8 RGB arrays (H, W, 3)
 at the size the file declares: PyAV crops the codec's padded planes, so a 1079-line
 or 101-pixel-wide video reads back at that size, where some readers round to 16.
-The writer encodes H.264 into an mp4 under a temporary name and renames it when
-closed, so a file at the destination is always whole. H.264's usual 4:2:0 chroma
-needs even sides; an odd side is kept by encoding 4:4:4 instead (fewer players
-decode it, and the writer says so), never by padding or resizing.
+The writer encodes H.264 (4:2:0, what every player decodes) into an mp4 under a
+temporary name and renames it when closed, so a file at the destination is always
+whole. 4:2:0 needs even sides: an odd side is refused with a clear line (check_even),
+never padded or resized behind the user's back.
 """
 import os
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -28,8 +27,16 @@ def _av():
         import av
     except ImportError:
         raise DreamError("video needs PyAV: pip install -e '.[video]'") from None
-    av.logging.set_level(av.logging.ERROR)
+    av.logging.set_level(av.logging.PANIC)  # FFmpeg's own messages off: every failure becomes one DreamError line
     return av
+
+
+def check_even(width, height, what="the video"):
+    """DreamError unless an mp4 of this size can be written."""
+    if width % 2 or height % 2:
+        raise DreamError(f"{what} is {width}x{height}: H.264 in an mp4 needs even sides (4:2:0, what players "
+                         f"decode); crop it to {width - width % 2}x{height - height % 2}, or write the frames to "
+                         f"a folder (-o NAME)")
 
 
 class VideoSource:
@@ -67,10 +74,14 @@ class VideoSource:
                 # containers may not say; then the packets are counted (no decoding), for the progress bar
                 self.count = stream.frames or sum(1 for packet in container.demux(stream) if packet.size) or None
                 self.has_audio = bool(container.streams.audio)
-        except (av.error.InvalidDataError, av.error.FileNotFoundError, av.error.PermissionError) as e:
+        except DreamError:
+            raise
+        except av.error.FFmpegError as e:
             raise DreamError(f"{self.path}: not a video FFmpeg can read ({e.strerror or e})") from None
         if not rate or not self.width or not self.height:
             raise DreamError(f"{self.path}: the video does not say its frame rate or size")
+        if self.count is None:
+            raise DreamError(f"{self.path}: the video has no frames")
         self.fps = Fraction(rate)
 
     def frames(self):
@@ -90,8 +101,9 @@ class VideoSource:
             try:
                 for frame in container.decode(stream):
                     yield frame.to_ndarray(format="rgb24")
-            except av.error.InvalidDataError as e:
-                raise DreamError(f"{self.path}: the video is damaged after its first frames ({e})") from None
+            except av.error.FFmpegError as e:
+                raise DreamError(f"{self.path}: the video is damaged after its first frames ({e.strerror or e})") \
+                    from None
 
 
 def _read_frame_file(path):
@@ -112,10 +124,7 @@ class VideoWriter:
         self.audio_from = Path(audio_from) if audio_from else None
         self.partial = self.path.with_name(f".{self.path.name}.partial.mp4")
         self.frames_written = 0
-        self.pixel_format = "yuv420p" if width % 2 == 0 and height % 2 == 0 else "yuv444p"
-        if self.pixel_format == "yuv444p":
-            print(f"dream: {width}x{height} has an odd side: encoding H.264 4:4:4 to keep the exact size "
-                  f"(some players only decode 4:2:0, which needs even sides)", file=sys.stderr)
+        check_even(width, height)
         self.crf = crf
 
     def __enter__(self):
@@ -123,7 +132,7 @@ class VideoWriter:
         self.container = av.open(str(self.partial), mode="w", format="mp4")
         self.stream = self.container.add_stream("libx264", rate=self.fps)
         self.stream.width, self.stream.height = self.width, self.height
-        self.stream.pix_fmt = self.pixel_format
+        self.stream.pix_fmt = "yuv420p"
         self.stream.options = {"crf": str(self.crf)}
         # every stream must exist before the first packet is written
         self.sound = _Sound(self.audio_from, self.container) if self.audio_from else None

@@ -51,8 +51,8 @@ def audio_seconds(path):
         return float(sum(p.duration or 0 for p in c.demux(s)) * s.time_base)
 
 
-@pytest.mark.parametrize("width,height", [(130, 98), (101, 67)])  # not multiples of 16; odd sides
-def test_exact_size_rate_count_and_sound_survive_a_round_trip(tmp_path, width, height):
+def test_exact_size_rate_count_and_sound_survive_a_round_trip(tmp_path):
+    width, height = 130, 98  # not multiples of 16
     clip = make_clip(tmp_path / "in.mp4", width, height, 12)
     source = VideoSource(clip)
     assert (source.width, source.height, source.fps, source.has_audio) == (width, height, Fraction(24), True)
@@ -68,6 +68,14 @@ def test_exact_size_rate_count_and_sound_survive_a_round_trip(tmp_path, width, h
     assert len(back) == 12
     assert np.mean(np.abs(np.float32(back[5]) - frames[5])) < 3  # H.264 at crf 18: close, not equal
     assert audio_seconds(out) == pytest.approx(audio_seconds(clip), abs=0.05) and audio_seconds(clip) > 0.9
+
+
+def test_odd_sides_are_read_exactly_and_refused_for_an_mp4(tmp_path):
+    source = VideoSource(make_clip(tmp_path / "odd.mp4", 101, 67, 3))  # 4:4:4, as some cameras write
+    assert [f.shape for f in source.frames()] == [(67, 101, 3)] * 3
+    with pytest.raises(DreamError, match="101x67: H.264 in an mp4 needs even sides.*100x66"):
+        VideoWriter(tmp_path / "out.mp4", 101, 67, 24)
+    assert not (tmp_path / "out.mp4").exists()
 
 
 def test_sound_mp4_cannot_hold_is_re_encoded(tmp_path):
@@ -103,6 +111,37 @@ def test_a_folder_of_frames(tmp_path):
     Image.fromarray(frames[0][:20]).save(tmp_path / "f999.png")
     with pytest.raises(DreamError, match="every frame must have one size"):
         list(VideoSource(tmp_path).frames())
+
+
+def test_sources_that_are_not_videos(tmp_path):
+    sound_only = tmp_path / "sound.m4a"
+    with av.open(str(sound_only), mode="w", format="mp4") as out:
+        audio = out.add_stream("aac", rate=48000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 4800), np.float32), format="fltp", layout="mono")
+        frame.sample_rate = 48000
+        for packet in [*audio.encode(frame), *audio.encode()]:
+            out.mux(packet)
+    with pytest.raises(DreamError, match="no video stream"):
+        VideoSource(sound_only)
+    empty = tmp_path / "empty.mp4"
+    with av.open(str(empty), mode="w") as out:
+        video = out.add_stream("libx264", rate=24)
+        video.width, video.height = 64, 48
+        out.start_encoding()  # the header, and no frame after it
+    with pytest.raises(DreamError, match="no video stream"):  # FFmpeg drops a stream without frames
+        VideoSource(empty)
+    empty_mkv = tmp_path / "empty.mkv"
+    with av.open(str(empty_mkv), mode="w", format="matroska") as out:
+        video = out.add_stream("libx264", rate=24)
+        video.width, video.height = 64, 48
+        out.start_encoding()
+    with pytest.raises(DreamError, match="empty.mkv: (not a video|the video has no frames)"):
+        VideoSource(empty_mkv)
+    clip = make_clip(tmp_path / "clip.mp4", 64, 48, 12)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(clip.read_bytes()[:len(clip.read_bytes()) // 2])  # the index is at the end
+    with pytest.raises(DreamError, match="cut.mp4"):
+        VideoSource(cut)
 
 
 @pytest.mark.parametrize("content,message", [(None, "no such video"), (b"", "no frames"),
