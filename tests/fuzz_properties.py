@@ -15,16 +15,18 @@ import PIL.Image
 from hypothesis import strategies as st
 
 import dream
-from dream import cli, cli_class, cli_gallery
+from dream.cli import classes, common, gallery, image, video
 from dream.expression import MAX_TERMS, MAX_WEIGHT, parse_objective
 from dream.images import load_image
 
 # --- the argument parsers ------------------------------------------------------
 NUMBER_FLAGS = {"--octaves", "--octave-scale", "--iters", "--step-size", "--jitter", "--seed", "--amplify",
-                "--prior-weight", "--mask-feather", "--frames", "--zoom", "--gpu", "--columns"}
+                "--prior-weight", "--mask-feather", "--frames", "--zoom", "--gpu", "--columns", "--iters-next",
+                "--decay", "--blend", "--fps"}
 FLAGS = sorted(NUMBER_FLAGS | {"--layer", "--objective", "--prior", "--optimizer", "--model", "--size",
                                "--layers", "-o", "--overwrite", "--exact-gradient", "--regions", "--guide"})
-PARSERS = {"dream": cli.build_parser, "class": cli_class.build_parser, "gallery": cli_gallery.build_parser}
+PARSERS = {"dream": image.build_parser, "class": classes.build_parser, "gallery": gallery.build_parser,
+           "video": video.build_parser}
 
 numbers_as_text = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
@@ -55,9 +57,9 @@ def check_parser(command, argv):
     if getattr(args, "seed", None) is not None:
         assert args.seed < 2**32
     if getattr(args, "step_size", None) is not None:
-        assert 0 < args.step_size <= cli.MAX_STEP
+        assert 0 < args.step_size <= common.MAX_STEP
     if getattr(args, "octave_scale", None) is not None:
-        assert 1 <= args.octave_scale <= cli.MAX_FACTOR
+        assert 1 <= args.octave_scale <= common.MAX_FACTOR
     return "accepted"
 
 

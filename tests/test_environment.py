@@ -45,7 +45,7 @@ def test_environment_parses():
 
 
 def test_environment_names_every_import():
-    sources = [p.read_text() for p in (REPO / "dream").glob("*.py")]
+    sources = [p.read_text() for p in (REPO / "dream").rglob("*.py")]
     notebook = json.loads((REPO / "notebooks" / "dream.ipynb").read_text())
     sources += ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
     imported = set().union(*(third_party(top_level_imports(s)) for s in sources))

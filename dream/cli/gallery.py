@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .errors import DreamError
-from .gallery import contact_sheet, gallery_layers, tile_name
-from .images import load_image, read_metadata, save_image
+from ..errors import DreamError
+from ..gallery import contact_sheet, gallery_layers, tile_name
+from ..images import load_image, read_metadata, save_image
 from .progress import DreamProgress
 from .runparams import same_run
 
@@ -17,7 +17,7 @@ MAX_COLUMNS = 64  # a wider contact sheet is no longer one picture
 
 
 def build_parser():
-    from .cli import DefaultsFormatter, OneLineParser, add_model_args, add_octave_args, positive
+    from .common import DefaultsFormatter, OneLineParser, add_model_args, add_octave_args, positive
     p = OneLineParser(prog="python -m dream gallery", formatter_class=DefaultsFormatter, description=(
         "Dream one photo at each of GoogLeNet's inception outputs (how each layer changes the dream). "
         "A re-run reuses the layers already done."))
@@ -33,10 +33,10 @@ def build_parser():
 
 
 def run(args):
-    from .cli import checked_model, default_input
-    from .models import sha1_of
-    from .net import check_end, dream_layers, load_net
-    from .octaves import check_dream_input, deepdream, plan_octaves
+    from .common import checked_model, default_input
+    from ..models import sha1_of
+    from ..net import check_end, dream_layers, load_net
+    from ..octaves import check_dream_input, deepdream, plan_octaves
     if args.input:
         input_path = Path(args.input)
         img = load_image(input_path)

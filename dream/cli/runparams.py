@@ -1,5 +1,5 @@
 """A run's parameters: recorded in every output, compared when a re-run decides what is done."""
-from .models import sha1_of
+from ..models import sha1_of
 
 
 def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed, mask_path=None):

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .errors import DreamError
+from ..errors import DreamError
 
 RUN_FILE = "run.json"  # in the work folder: the run's parameters and seed, for a resume
 NAMELESS_FRAME = "[0-9]" * 6 + ".png"
 
 
 def build_parser():
-    from .cli import (DEFAULT_LAYER, MAX_COUNT, DefaultsFormatter, OneLineParser, add_memory_args,
+    from .common import (DEFAULT_LAYER, MAX_COUNT, DefaultsFormatter, OneLineParser, add_memory_args,
                       add_model_args, add_octave_args, non_empty, number, positive)
-    from .video import FLOW_MODES
+    from ..video import FLOW_MODES
     p = OneLineParser(prog="python -m dream video", formatter_class=DefaultsFormatter, description=(
         "Dream a clip frame by frame: each frame starts from the previous frame's dream, moved along the "
         "optical flow, so the dream follows the motion instead of swimming. Keeps the frame rate, the "
@@ -56,9 +56,9 @@ def build_parser():
 
 
 def run(args):
-    from .cli import checked_model, say_tiles
-    from .models import sha1_of
-    from .video_io import VideoSource, check_even
+    from .common import checked_model, say_tiles
+    from ..models import sha1_of
+    from ..video_io import VideoSource, check_even
 
     source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
     output = Path(args.output or f"{Path(args.input).stem}-dream.mp4")
@@ -77,7 +77,7 @@ def run(args):
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"{folder} is a file; the frames need a folder there")
 
-    from .keyframes import layers_named, read_keyframes, schedule_at
+    from ..keyframes import layers_named, read_keyframes, schedule_at
     table = read_keyframes(args.keyframes) if args.keyframes else {}
     model, weights_sha1 = checked_model(args)
     params = dict(model=model.name, weights_sha1=weights_sha1, layer=args.layer, octaves=args.octaves,
@@ -89,9 +89,9 @@ def run(args):
                   tile_margin=args.tile_margin,
                   keyframes_sha1=sha1_of(Path(args.keyframes)) if args.keyframes else None)
 
-    from .net import load_net
-    from .octaves import check_dream_run, deepdream
-    from .video import dream_frames
+    from ..net import load_net
+    from ..octaves import check_dream_run, deepdream
+    from ..video import dream_frames
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     blank = np.zeros((source.height, source.width, 3), np.float32)
     plans = {}  # every layer checked (name, size, memory) before the first frame
@@ -156,7 +156,7 @@ def work_folder(folder, params, overwrite):
 
 def write_video(folder, output, source, keep):
     """The finished frames as an mp4 with the source's sound; then the work folder goes, unless kept."""
-    from .video_io import VideoSource, VideoWriter
+    from ..video_io import VideoSource, VideoWriter
     frames = VideoSource(folder)
     with VideoWriter(output, source.width, source.height, source.fps,
                      audio_from=source.path if source.has_audio else None) as writer:

@@ -1,0 +1,15 @@
+"""The engine stands without the command line: importing it loads nothing from dream.cli."""
+import subprocess
+import sys
+
+ENGINE = ["dream", "dream.net", "dream.step", "dream.octaves", "dream.objectives", "dream.tiles",
+          "dream.tiled_step", "dream.guide", "dream.zoom", "dream.gallery", "dream.classvis", "dream.video",
+          "dream.video_io", "dream.flow", "dream.keyframes", "dream.memory"]
+
+
+def test_the_engine_imports_without_the_command_line():
+    code = (f"import importlib, sys\nfor name in {ENGINE!r}: importlib.import_module(name)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('dream.cli')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
