@@ -29,8 +29,10 @@ def frame_path(folder, index):
     return folder / f"{index:06d}.png"
 
 
-def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9):
-    """The float32 image frame t's dream starts from, given frame t-1 and its dream (None for the first)."""
+def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9, mask=None):
+    """The float32 image frame t's dream starts from, given frame t-1 and its dream (None for the first).
+
+    mask: the dream's H x W mask in 0..1, if any; the carried residual is confined to it."""
     frame = np.float32(frame)
     if prev_dream is None:
         return frame
@@ -42,8 +44,8 @@ def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9)
     # Its mean (per colour) stays behind: each dream shifts the brightness a little, and a shift
     # carried into every next frame adds up to a drift (about 20 grey levels in 40 frames).
     residual -= residual.mean(axis=(0, 1))
-    trusted = ~occluded(backward, forward)
-    return np.clip(frame + decay * residual * trusted[..., None], 0, 255)
+    weight = ~occluded(backward, forward) * (np.float32(1) if mask is None else mask)
+    return np.clip(frame + decay * residual * weight[..., None], 0, 255)
 
 
 def steady(iters, iters_next, **params):
@@ -51,11 +53,12 @@ def steady(iters, iters_next, **params):
     return lambda t: dict(params, iters=iters if t == 0 else iters_next)
 
 
-def dream_frames(frames, folder, dream_one, seed, schedule, flow="dis", metadata=None):
+def dream_frames(frames, folder, dream_one, seed, schedule, flow="dis", metadata=None, mask=None):
     """Dream each frame of the iterable `frames` into folder, skipping those already there.
 
     schedule(t) -> frame t's parameters: iters, blend, decay and whatever dream_one reads.
-    dream_one(image, rng, params) -> the dreamed float image. Yields (index, done_before) per frame."""
+    dream_one(image, rng, params) -> the dreamed float image; mask: the one it dreams within, if any.
+    Yields (index, done_before) per frame."""
     prev_frame = prev_dream = None
     for t, frame in enumerate(frames):
         path = frame_path(folder, t)
@@ -65,7 +68,7 @@ def dream_frames(frames, folder, dream_one, seed, schedule, flow="dis", metadata
         else:
             params = schedule(t)
             start = start_image(frame, prev_frame, prev_dream, flow, params.get("blend", 0.5),
-                                params.get("decay", 0.9))
+                                params.get("decay", 0.9), mask)
             out = dream_one(start, frame_rng(seed, t), params)
             save_image(out, path, dict(metadata or {}, **params, frame=t))
             dream = np.float32(to_uint8(out))

@@ -34,11 +34,12 @@ def test_notebook_runs_top_to_bottom(googlenet, photo_file, tmp_path):
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     params.source += (f"\nPROTOTXT, WEIGHTS = {str(prototxt)!r}, {str(weights)!r}"
                       f"\nIMAGE = {str(photo_file)!r}\nITER_N, OCTAVE_N, ZOOM_FRAMES = 1, 2, 2"
-                      f"\nENHANCE_ITERS, CLASS_ITERS, GALLERY_LAYERS = 2, 2, 2\n")
+                      f"\nENHANCE_ITERS, CLASS_ITERS, GALLERY_LAYERS, VIDEO_FRAMES = 2, 2, 2, 3\n")
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/jpeg" in o.get("data", {})]
-    assert len(images) >= 8  # input, dreams, zoom frame, guide, objectives, enhance, class, gallery
+    assert len(images) >= 9  # input, dreams, zoom frame, guide, objectives, enhance, class, gallery, video
+    assert (tmp_path / "dream.mp4").stat().st_size > 0
     assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == ["0000.jpg", "0001.jpg"]

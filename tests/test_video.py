@@ -163,3 +163,22 @@ def test_the_zoom_loop_writes_an_mp4(googlenet, tmp_path, photo):
         r = dream(*args)
         assert r.returncode == 1 and fragment in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert not (tmp_path / "zoom2.mp4").exists()
+
+
+def test_objective_and_mask_apply_to_every_frame(video, tmp_path):
+    from dream.images import read_metadata
+    make_clip(tmp_path / "in.mp4", 64, 48, 3)
+    mask = np.zeros((48, 64, 3), np.uint8)
+    mask[:, 32:] = 255  # dream on the right half only
+    PIL.Image.fromarray(mask).save(tmp_path / "mask.png")
+    objective = "channel('inception_3b/output', 3)"
+    r = video("in.mp4", "-o", "frames", *FAST, "--objective", objective, "--mask", "mask.png", "--mask-feather", "0")
+    assert r.returncode == 0, r.stderr
+    plain = list(VideoSource(tmp_path / "in.mp4").frames())
+    for t in range(3):
+        out = np.asarray(PIL.Image.open(frame_path(tmp_path / "frames", t)), np.float32)
+        assert np.abs(out[:, :28] - plain[t][:, :28]).max() <= 1  # the masked half stays
+        assert np.abs(out[:, 36:] - plain[t][:, 36:]).mean() > 2
+        assert read_metadata(frame_path(tmp_path / "frames", t))["objective"] == objective
+    r = video("in.mp4", "-o", "other", *FAST, "--objective", "enhance")
+    assert r.returncode == 1 and "single photos" in r.stderr and not (tmp_path / "other").exists()

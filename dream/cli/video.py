@@ -17,8 +17,8 @@ NAMELESS_FRAME = "[0-9]" * 6 + ".png"
 
 
 def build_parser():
-    from .common import (DEFAULT_LAYER, MAX_COUNT, DefaultsFormatter, OneLineParser, add_memory_args,
-                      add_model_args, add_octave_args, non_empty, number, positive)
+    from .common import (DEFAULT_LAYER, MAX_COUNT, MAX_FEATHER, DefaultsFormatter, OneLineParser, add_memory_args,
+                         add_model_args, add_octave_args, non_empty, non_negative, number, positive)
     from ..video import FLOW_MODES
     p = OneLineParser(prog="python -m dream video", formatter_class=DefaultsFormatter, description=(
         "Dream a clip frame by frame: each frame starts from the previous frame's dream, moved along the "
@@ -33,6 +33,11 @@ def build_parser():
                    help="layer to maximise (python -m dream --list-layers lists them)")
     add_octave_args(a, seed_help="seed of the jitter; each frame's comes from it and the frame's number "
                                  "(default: random, kept for a resume)")
+    a.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
+                   help="what to maximise instead of --layer, as for python -m dream (not guide() or enhance)")
+    a.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright, on every frame")
+    a.add_argument("--mask-feather", type=non_negative(float, MAX_FEATHER), default=8.0, metavar="PX",
+                   help="blur of the mask's edge, in pixels")
     v = p.add_argument_group("video")
     v.add_argument("--iters-next", "--iter-n-next", type=positive(int, MAX_COUNT), default=5,
                    help="steps per octave for the frames after the first (which gets --iters)")
@@ -77,8 +82,18 @@ def run(args):
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"{folder} is a file; the frames need a folder there")
 
+    from ..expression import parse_objective
     from ..keyframes import layers_named, read_keyframes, schedule_at
+    from ..mask import load_mask
     table = read_keyframes(args.keyframes) if args.keyframes else {}
+    objective = None
+    if args.objective:
+        if args.objective == "enhance" or "guide(" in args.objective:
+            raise DreamError("--objective: enhance and guide() are for single photos; use layers, channels, neurons")
+        objective = parse_objective(args.objective, {})  # syntax and names now, before any work
+        if table.get("layer"):
+            raise DreamError("--keyframes: a 'layer' column goes with --layer, not --objective")
+    mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
     model, weights_sha1 = checked_model(args)
     params = dict(model=model.name, weights_sha1=weights_sha1, layer=args.layer, octaves=args.octaves,
                   octave_scale=args.octave_scale, iters=args.iters, iters_next=args.iters_next,
@@ -87,7 +102,9 @@ def run(args):
                   blend=args.blend if args.flow == "none" else None, seed=args.seed,
                   input=Path(args.input).name, input_sha1=sha1_of(Path(args.input)) if source.files is None else None,
                   tile_margin=args.tile_margin,
-                  keyframes_sha1=sha1_of(Path(args.keyframes)) if args.keyframes else None)
+                  keyframes_sha1=sha1_of(Path(args.keyframes)) if args.keyframes else None,
+                  objective=args.objective, mask_sha1=sha1_of(Path(args.mask)) if args.mask else None,
+                  mask_feather=args.mask_feather if args.mask else None)
 
     from ..net import load_net
     from ..octaves import check_dream_run, deepdream
@@ -95,12 +112,14 @@ def run(args):
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     blank = np.zeros((source.height, source.width, 3), np.float32)
     plans = {}  # every layer checked (name, size, memory) before the first frame
-    for layer in layers_named(table, args.layer):
-        plans[layer] = check_dream_run(net, blank, args.octaves, args.octave_scale, [layer], None, None,
+    first_layer = None if objective else args.layer
+    for layer in layers_named(table, first_layer):
+        plans[layer] = check_dream_run(net, blank, args.octaves, args.octave_scale,
+                                       objective.layers if objective else [layer], objective, mask,
                                        args.max_memory, args.tile_margin)
-    say_tiles(plans[args.layer], args.max_memory)
+    say_tiles(plans[first_layer], args.max_memory)
     params["seed"] = work_folder(folder, params, args.overwrite)  # only once everything checked out
-    defaults = dict(layer=args.layer, step_size=args.step_size, iters_next=args.iters_next, blend=args.blend,
+    defaults = dict(layer=first_layer, step_size=args.step_size, iters_next=args.iters_next, blend=args.blend,
                     decay=args.decay)
 
     def schedule(t):
@@ -110,14 +129,15 @@ def run(args):
         return frame
 
     def dream_one(image, rng, frame):
+        extra = dict(objective=objective) if objective else dict(end=frame["layer"])
         return deepdream(net, image, iter_n=frame["iters"], octave_n=args.octaves, octave_scale=args.octave_scale,
-                         end=frame["layer"], step_size=frame["step_size"], jitter=args.jitter, rng=rng,
-                         plans=plans[frame["layer"]])
+                         step_size=frame["step_size"], jitter=args.jitter, rng=rng, mask=mask,
+                         plans=plans[frame["layer"]], **extra)
 
     started, dreamed = time.perf_counter(), 0
     with tqdm(total=source.count, unit="frame", desc="dreaming", dynamic_ncols=True) as bar:
         for _, done_before in dream_frames(source.frames(), folder, dream_one, params["seed"], schedule,
-                                           args.flow, params):
+                                           args.flow, params, mask):
             dreamed += not done_before
             bar.update(1)
     seconds = time.perf_counter() - started
