@@ -95,7 +95,8 @@ def run(args):
             raise DreamError("--keyframes: a 'layer' column goes with --layer, not --objective")
     mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
     model, weights_sha1 = checked_model(args)
-    params = dict(model=model.name, weights_sha1=weights_sha1, layer=args.layer, octaves=args.octaves,
+    params = dict(model=model.name, weights_sha1=weights_sha1, layer=None if objective else args.layer,
+                  octaves=args.octaves,
                   octave_scale=args.octave_scale, iters=args.iters, iters_next=args.iters_next,
                   step_size=args.step_size, jitter=args.jitter, flow=args.flow,
                   decay=args.decay if args.flow == "dis" else None,
