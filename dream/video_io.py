@@ -107,8 +107,8 @@ class VideoSource:
 
 
 def _read_frame_file(path):
-    from .images import load_image
-    return np.uint8(np.clip(np.round(load_image(path)), 0, 255))
+    from .images import load_image, to_uint8
+    return to_uint8(load_image(path))  # an 8-bit file's values are whole numbers already
 
 
 class VideoWriter:
