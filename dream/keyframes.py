@@ -1,14 +1,16 @@
 """Parameters that change over a video: a small CSV table of frame number -> parameters.
 
-    frame,layer,step_size,iters_next,blend,decay
-    0,inception_4c/output,1.5,5,,0.9
-    48,,3.0,,,
-    96,inception_4d/output,1.0,8,,0.5
+    frame,layer,objective,step_size,iters_next,blend,decay
+    0,inception_4c/output,,1.5,5,,0.9
+    48,,,3.0,,,
+    96,,"channel('inception_4d/output', 52)",1.0,8,,0.5
 
 Numbers are interpolated linearly between the keyframes that give them and held after the
-last; a layer changes at its keyframe. The command line's values are those of frame 0
-unless the table has a row for frame 0. An empty cell gives nothing. Every row and cell is
-checked when the file is read, before the first frame is dreamed.
+last. What is dreamed, a layer or an objective (an expression, quoted when it has commas),
+changes at its keyframe: the latest one given wins, so a layer after an objective replaces
+it. The command line's values are those of frame 0 unless the table has a row for frame 0.
+An empty cell gives nothing. Every row and cell is checked when the file is read, before
+the first frame is dreamed (objectives' expressions by the caller, which knows the net).
 """
 import csv
 import math
@@ -19,7 +21,8 @@ from .errors import DreamError
 # column -> (type, lowest, highest, lowest allowed itself)
 NUMBERS = {"step_size": (float, 0.0, 255.0, False), "iters_next": (int, 1, 10**6, True),
            "blend": (float, 0.0, 1.0, True), "decay": (float, 0.0, 1.0, True)}
-COLUMNS = ["frame", "layer", *NUMBERS]
+TARGETS = ("layer", "objective")  # what is dreamed: one or the other, changing at its keyframe
+COLUMNS = ["frame", *TARGETS, *NUMBERS]
 MAX_FRAME = 10**7
 
 
@@ -51,9 +54,11 @@ def read_keyframes(path):
         if frames and frame <= frames[-1]:
             raise DreamError(f"{where}: frame {frame} comes after frame {frames[-1]}; keyframes go in increasing order")
         frames.append(frame)
+        if all(cells.get(name) for name in TARGETS):
+            raise DreamError(f"{where}: a keyframe gives a layer or an objective, not both")
         for name, cell in cells.items():
             if name != "frame" and cell:
-                table[name].append((frame, cell if name == "layer" else _number(name, cell, where)))
+                table[name].append((frame, cell if name in TARGETS else _number(name, cell, where)))
     return table
 
 
@@ -81,19 +86,19 @@ def _number(name, cell, where):
 
 def schedule_at(table, frame, defaults):
     """The parameters of `frame`: defaults (the command line's, frame 0's unless the table has a row
-    for it), then the table's values, interpolated between keyframes, held after the last."""
+    for it), then the table's values, interpolated between keyframes, held after the last.
+    defaults holds 'layer' and 'objective', one of them None; so does the result."""
     params = dict(defaults)
     for name, points in table.items():
-        if not points:
-            continue
-        if points[0][0] > 0 and name in defaults:
-            points = [(0, defaults[name]), *points]
-        params[name] = _layer_at(points, frame) if name == "layer" else _number_at(points, frame, name)
+        if points and name not in TARGETS:
+            if points[0][0] > 0 and name in defaults:
+                points = [(0, defaults[name]), *points]
+            params[name] = _number_at(points, frame, name)
+    given = [(at, name, value) for name in TARGETS for at, value in table.get(name, []) if at <= frame]
+    if given:
+        _, name, value = max(given, key=lambda g: g[0])
+        params.update({other: None for other in TARGETS}, **{name: value})
     return params
-
-
-def _layer_at(points, frame):
-    return [value for at, value in points if at <= frame][-1] if points[0][0] <= frame else points[0][1]
 
 
 def _number_at(points, frame, name):
@@ -107,7 +112,8 @@ def _number_at(points, frame, name):
     return int(round(value)) if NUMBERS[name][0] is int else float(value)
 
 
-def layers_named(table, default):
-    """Every layer the table and the command line use, in order of first use."""
-    names = [default] + [layer for _, layer in table.get("layer", [])]
-    return list(dict.fromkeys(names))
+def targets_named(table, default):
+    """Every (column, value) the table and the command line dream, 'layer' or 'objective', in order
+    of first use; default is the command line's."""
+    given = sorted((at, name, value) for name in TARGETS for at, value in table.get(name, []))
+    return list(dict.fromkeys([default] + [(name, value) for _, name, value in given]))

@@ -3,9 +3,9 @@ cell checked before the first frame."""
 import pytest
 
 from dream.errors import DreamError
-from dream.keyframes import layers_named, read_keyframes, schedule_at
+from dream.keyframes import read_keyframes, schedule_at, targets_named
 
-DEFAULTS = dict(layer="inception_4c/output", step_size=1.5, iters_next=5, blend=0.5, decay=0.9)
+DEFAULTS = dict(layer="inception_4c/output", objective=None, step_size=1.5, iters_next=5, blend=0.5, decay=0.9)
 
 
 def table(tmp_path, text):
@@ -30,8 +30,23 @@ def test_numbers_interpolate_and_layers_switch(tmp_path):
     assert at(29)["layer"] == "inception_3b/output" and at(30)["layer"] == "inception_4d/output"
     assert at(500) == dict(DEFAULTS, layer="inception_4d/output", step_size=1.5, iters_next=9, decay=0.5)
     assert at(500)["blend"] == 0.5  # a column the table does not have keeps the command line's value
-    assert layers_named(keys, "inception_4c/output") == ["inception_4c/output", "inception_3b/output",
-                                                         "inception_4d/output"]
+    assert targets_named(keys, ("layer", "inception_4c/output")) == [
+        ("layer", "inception_4c/output"), ("layer", "inception_3b/output"), ("layer", "inception_4d/output")]
+
+
+def test_an_objective_takes_over_at_its_keyframe_and_a_layer_takes_it_back(tmp_path):
+    keys = table(tmp_path, 'frame,layer,objective\n'
+                           '4,,"channel(\'inception_4c/output\', 3)"\n'
+                           '8,inception_3b/output,\n')
+    at = lambda t: schedule_at(keys, t, DEFAULTS)  # noqa: E731
+    assert (at(3)["layer"], at(3)["objective"]) == ("inception_4c/output", None)
+    assert (at(4)["layer"], at(4)["objective"]) == (None, "channel('inception_4c/output', 3)")
+    assert (at(9)["layer"], at(9)["objective"]) == ("inception_3b/output", None)
+    assert targets_named(keys, ("layer", "inception_4c/output")) == [
+        ("layer", "inception_4c/output"), ("objective", "channel('inception_4c/output', 3)"),
+        ("layer", "inception_3b/output")]
+    from_objective = dict(DEFAULTS, layer=None, objective="layer_l2('inception_3a/output')")
+    assert schedule_at(keys, 0, from_objective) == from_objective
 
 
 def test_a_row_for_frame_0_replaces_the_command_line(tmp_path):
@@ -51,6 +66,7 @@ def test_a_row_for_frame_0_replaces_the_command_line(tmp_path):
     ("frame,iters_next\n0,2.5\n", "not a whole number"),
     ("frame,step_size\n0,1,2\n", "3 cells for 2 columns"),
     ("frame,step_size\n-1,1\n", "out of range"),
+    ("frame,layer,objective\n3,inception_3b/output,channel('inception_3b/output'; 1)\n", "line 2: .*not both"),
 ])
 def test_bad_tables_are_refused_with_their_line(tmp_path, text, fragment):
     with pytest.raises(DreamError, match=fragment):

@@ -172,7 +172,8 @@ def test_objective_and_mask_apply_to_every_frame(video, tmp_path):
     mask[:, 32:] = 255  # dream on the right half only
     PIL.Image.fromarray(mask).save(tmp_path / "mask.png")
     objective = "channel('inception_3b/output', 3)"
-    r = video("in.mp4", "-o", "frames", *FAST, "--objective", objective, "--mask", "mask.png", "--mask-feather", "0")
+    r = video("in.mp4", "-o", "frames", *FAST[2:], "--objective", objective, "--mask", "mask.png",
+              "--mask-feather", "0")
     assert r.returncode == 0, r.stderr
     plain = list(VideoSource(tmp_path / "in.mp4").frames())
     for t in range(3):
@@ -180,5 +181,50 @@ def test_objective_and_mask_apply_to_every_frame(video, tmp_path):
         assert np.abs(out[:, :28] - plain[t][:, :28]).max() <= 1  # the masked half stays
         assert np.abs(out[:, 36:] - plain[t][:, 36:]).mean() > 2
         assert read_metadata(frame_path(tmp_path / "frames", t))["objective"] == objective
-    r = video("in.mp4", "-o", "other", *FAST, "--objective", "enhance")
-    assert r.returncode == 1 and "single photos" in r.stderr and not (tmp_path / "other").exists()
+    for args, fragment in [(["--objective", "enhance"], "single photos"), ([*FAST, "--objective", objective], "--layer"),
+                           (["--objective", "guide('inception_3b/output')"], "--guide")]:
+        r = video("in.mp4", "-o", "other", *args)
+        assert r.returncode == 1 and fragment in r.stderr and not (tmp_path / "other").exists(), r.stderr
+
+
+def test_a_guided_clip_dreams_each_frame_as_the_guided_photo(video, tmp_path, load):
+    """Frame 0 of a guided clip is the guided dream of the photo, made with the engine's own calls."""
+    from dream.guide import guide_features, objective_guide
+    from dream.images import read_metadata, to_uint8
+    from dream.octaves import deepdream
+    from dream.video import frame_rng
+    make_clip(tmp_path / "in.mp4", 96, 64, 2)
+    guide = np.uint8(next(panning_frames(120, 100, 1, step=0)))
+    PIL.Image.fromarray(guide).save(tmp_path / "guide.png")
+    r = video("in.mp4", "-o", "frames", *FAST[2:], "--guide", "guide.png")
+    assert r.returncode == 0, r.stderr
+    first = next(VideoSource(tmp_path / "in.mp4").frames())
+    net = load()
+    objective = objective_guide(guide_features(net, np.float32(guide), "inception_3b/output"))  # --guide's layer
+    expected = deepdream(net, np.float32(first), iter_n=2, octave_n=2, step_size=4, end="inception_3b/output",
+                         objective=objective, rng=frame_rng(7, 0))
+    dreamed = np.asarray(PIL.Image.open(frame_path(tmp_path / "frames", 0)))
+    assert np.array_equal(dreamed, to_uint8(expected))
+    assert read_metadata(frame_path(tmp_path / "frames", 1))["guide"] == "guide.png"
+    unguided = video("in.mp4", "-o", "plain", *FAST)
+    assert unguided.returncode == 0, unguided.stderr
+    assert not np.array_equal(dreamed, np.asarray(PIL.Image.open(frame_path(tmp_path / "plain", 0))))
+
+
+def test_keyframes_switch_between_layers_and_objectives(video, tmp_path):
+    from dream.images import read_metadata
+    make_clip(tmp_path / "in.mp4", 64, 48, 4)
+    (tmp_path / "keys.csv").write_text('frame,layer,objective\n1,,"channel(\'inception_3a/output\', 5)"\n'
+                                       '3,inception_3b/output,\n')
+    r = video("in.mp4", "-o", "frames", *FAST, "--keyframes", "keys.csv")
+    assert r.returncode == 0, r.stderr
+    meta = [read_metadata(frame_path(tmp_path / "frames", t)) for t in range(4)]
+    assert [(m["layer"], m["objective"]) for m in meta] == [
+        ("inception_3b/output", None), (None, "channel('inception_3a/output', 5)"),
+        (None, "channel('inception_3a/output', 5)"), ("inception_3b/output", None)]
+    (tmp_path / "bad.csv").write_text('frame,objective\n2,"channel(\'inception_3a/output\', 9999)"\n'
+                                      '3,"chanel(\'inception_3a/output\', 1)"\n')
+    r = video("in.mp4", "-o", "other", *FAST, "--keyframes", "bad.csv")
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "--keyframes bad.csv" in r.stderr and "chanel" in r.stderr
+    assert not (tmp_path / "other").exists()

@@ -7,14 +7,12 @@ import numpy as np
 
 from .. import __version__
 from ..errors import DreamError
-from ..expression import parse_objective
 from ..images import check_writable, load_image, save_image
 from ..mask import load_mask
-from ..objectives import layer_l2
 from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
                      DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
-                     already_done, checked_model, default_input, non_empty, non_negative, positive, resolve_model,
-                     say_tiles, zoom_scale)
+                     already_done, checked_model, default_input, non_empty, non_negative, objective_from, positive,
+                     resolve_model, say_tiles, zoom_scale)
 from .progress import DreamProgress
 from .runparams import run_params
 
@@ -100,10 +98,7 @@ def run(args):
     elif args.objective:
         if args.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
-        guided = []  # syntax errors now, before any work; and whether guide() is used
-        parse_objective(args.objective, {"guide": lambda at: guided.append(at) or layer_l2(at)})
-        if guided and guide_img is None:
-            raise DreamError("--objective uses guide(layer): pass the guide image with --guide")
+        objective_from(args.objective, guide_img)  # syntax and names now, before any work
         layer = None
     else:
         layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
@@ -138,9 +133,7 @@ def run(args):
         return run_enhance(net, img, output, params, args, layer)
     from ..guide import guide_features, objective_guide
     if args.objective:
-        from ..objectives import guide
-        objective = parse_objective(args.objective, {
-            "guide": lambda at: guide(at, guide_features(net, guide_img, at))})
+        objective = objective_from(args.objective, guide_img, net)
         step_params["objective"] = objective
         ends = objective.layers
     else:

@@ -17,8 +17,9 @@ NAMELESS_FRAME = "[0-9]" * 6 + ".png"
 
 
 def build_parser():
-    from .common import (DEFAULT_LAYER, MAX_COUNT, MAX_FEATHER, DefaultsFormatter, OneLineParser, add_memory_args,
-                         add_model_args, add_octave_args, non_empty, non_negative, number, positive)
+    from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, MAX_COUNT, MAX_FEATHER, DefaultsFormatter,
+                         OneLineParser, add_memory_args, add_model_args, add_octave_args, non_empty, non_negative,
+                         number, positive)
     from ..video import FLOW_MODES
     p = OneLineParser(prog="python -m dream video", formatter_class=DefaultsFormatter, description=(
         "Dream a clip frame by frame: each frame starts from the previous frame's dream, moved along the "
@@ -29,12 +30,17 @@ def build_parser():
     p.add_argument("--overwrite", action="store_true",
                    help="start again: replace the output and the frames of an earlier run")
     a = p.add_argument_group("the dream of each frame (the notebook's parameters)")
-    a.add_argument("--layer", type=non_empty("layer name"), default=DEFAULT_LAYER,
-                   help="layer to maximise (python -m dream --list-layers lists them)")
+    a.add_argument("--layer", type=non_empty("layer name"),
+                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide; "
+                        f"python -m dream --list-layers lists them)")
     add_octave_args(a, seed_help="seed of the jitter; each frame's comes from it and the frame's number "
                                  "(default: random, kept for a resume)")
+    a.add_argument("--guide", metavar="IMAGE", help="guide image: dream every frame towards its features")
+    a.add_argument("--exact-gradient", action="store_true",
+                   help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
     a.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
-                   help="what to maximise instead of --layer, as for python -m dream (not guide() or enhance)")
+                   help="what to maximise instead of --layer, as for python -m dream, guide(layer) included "
+                        "(not enhance, which is for single photos)")
     a.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright, on every frame")
     a.add_argument("--mask-feather", type=non_negative(float, MAX_FEATHER), default=8.0, metavar="PX",
                    help="blur of the mask's edge, in pixels")
@@ -50,8 +56,9 @@ def build_parser():
                    help="with --flow none: share of the previous dream in each frame's start (0: every "
                         "frame on its own)")
     v.add_argument("--keyframes", metavar="FILE",
-                   help="a CSV table of frame -> layer, step_size, iters_next, blend, decay: numbers "
-                        "interpolated between keyframes, a layer changing at its keyframe (see README)")
+                   help="a CSV table of frame -> layer or objective, step_size, iters_next, blend, decay: "
+                        "numbers interpolated between keyframes, a layer or objective changing at its keyframe "
+                        "(see README)")
     v.add_argument("--fps", type=positive(float, 1000), help="frame rate of a folder of frames (default 25)")
     v.add_argument("--keep-frames", action="store_true",
                    help="keep the folder of dreamed PNG frames beside the .mp4 once it is written")
@@ -62,10 +69,67 @@ def build_parser():
 
 def run(args):
     from .common import checked_model, say_tiles
-    from ..models import sha1_of
-    from ..video_io import VideoSource, check_even
+    from ..images import load_image
+    from ..keyframes import read_keyframes, schedule_at, targets_named
+    from ..mask import load_mask
+    from ..net import load_net
+    from ..video import dream_frames
+    from ..video_io import VideoSource
 
     source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
+    output, folder = checked_output(args, source)
+    guide_img = load_image(Path(args.guide)) if args.guide else None
+    table = read_keyframes(args.keyframes) if args.keyframes else {}
+    first = first_target(args)
+    targets = targets_named(table, first)
+    where = {target: "" if target == first else f"--keyframes {args.keyframes}: " for target in targets}
+    for kind, text in targets:  # every objective's syntax and names, before any work
+        if kind == "objective":
+            checked_objective(text, guide_img, where[(kind, text)])
+    mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
+    model, weights_sha1 = checked_model(args)
+    params = run_params(args, model, weights_sha1, source, first)
+
+    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+    dreams = {target: prepared(net, target, guide_img, source, mask, args, where[target]) for target in targets}
+    say_tiles(dreams[first][1], args.max_memory)
+    params["seed"] = work_folder(folder, params, args.overwrite)  # only once everything checked out
+    defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
+                    iters_next=args.iters_next, blend=args.blend, decay=args.decay)
+
+    def schedule(t):
+        frame = schedule_at(table, t, defaults)
+        frame["iters"] = args.iters if t == 0 else frame["iters_next"]
+        del frame["iters_next"]
+        return frame
+
+    def dream_one(image, rng, frame):
+        from ..octaves import deepdream
+        objective, plans = dreams[("objective", frame["objective"]) if frame["objective"] else ("layer", frame["layer"])]
+        extra = dict(end=frame["layer"]) if frame["layer"] else {}
+        if objective is not None:
+            extra["objective"] = objective
+        return deepdream(net, image, iter_n=frame["iters"], octave_n=args.octaves, octave_scale=args.octave_scale,
+                         step_size=frame["step_size"], jitter=args.jitter, rng=rng, mask=mask, plans=plans,
+                         exact_gradient=args.exact_gradient, **extra)
+
+    started, dreamed = time.perf_counter(), 0
+    with tqdm(total=source.count, unit="frame", desc="dreaming", dynamic_ncols=True) as bar:
+        for _, done_before in dream_frames(source.frames(), folder, dream_one, params["seed"], schedule,
+                                           args.flow, params, mask):
+            dreamed += not done_before
+            bar.update(1)
+    seconds = time.perf_counter() - started
+    if output.suffix:
+        write_video(folder, output, source, keep=args.keep_frames)
+    per_frame = f", {seconds / dreamed:.1f} s per frame" if dreamed else ""
+    print(f"dream: wrote {output} ({dreamed} frames dreamed{per_frame}; seed {params['seed']})", file=sys.stderr)
+    return 0
+
+
+def checked_output(args, source):
+    """OUT (an .mp4, or a folder) and the work folder for its frames, after every check on them."""
+    from ..video_io import check_even
     output = Path(args.output or f"{Path(args.input).stem}-dream.mp4")
     as_video = output.suffix.lower() == ".mp4"
     if output.suffix and not as_video:
@@ -81,72 +145,67 @@ def run(args):
     folder = output.with_name(output.name + ".frames") if as_video else output
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"{folder} is a file; the frames need a folder there")
+    return output, folder
 
-    from ..expression import parse_objective
-    from ..keyframes import layers_named, read_keyframes, schedule_at
-    from ..mask import load_mask
-    table = read_keyframes(args.keyframes) if args.keyframes else {}
-    objective = None
+
+def first_target(args):
+    """What the command line dreams: ("layer", name) or ("objective", expression)."""
+    from .common import DEFAULT_GUIDE_LAYER, DEFAULT_LAYER
     if args.objective:
-        if args.objective == "enhance" or "guide(" in args.objective:
-            raise DreamError("--objective: enhance and guide() are for single photos; use layers, channels, neurons")
-        objective = parse_objective(args.objective, {})  # syntax and names now, before any work
-        if table.get("layer"):
-            raise DreamError("--keyframes: a 'layer' column goes with --layer, not --objective")
-    mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
-    model, weights_sha1 = checked_model(args)
-    params = dict(model=model.name, weights_sha1=weights_sha1, layer=None if objective else args.layer,
-                  octaves=args.octaves,
-                  octave_scale=args.octave_scale, iters=args.iters, iters_next=args.iters_next,
-                  step_size=args.step_size, jitter=args.jitter, flow=args.flow,
-                  decay=args.decay if args.flow == "dis" else None,
-                  blend=args.blend if args.flow == "none" else None, seed=args.seed,
-                  input=Path(args.input).name, input_sha1=sha1_of(Path(args.input)) if source.files is None else None,
-                  tile_margin=args.tile_margin,
-                  keyframes_sha1=sha1_of(Path(args.keyframes)) if args.keyframes else None,
-                  objective=args.objective, mask_sha1=sha1_of(Path(args.mask)) if args.mask else None,
-                  mask_feather=args.mask_feather if args.mask else None)
+        if args.layer:
+            raise DreamError("--objective names its own layers; leave out --layer")
+        return ("objective", args.objective)
+    return ("layer", args.layer or (DEFAULT_GUIDE_LAYER if args.guide else DEFAULT_LAYER))
 
-    from ..net import load_net
-    from ..octaves import check_dream_run, deepdream
-    from ..video import dream_frames
-    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    blank = np.zeros((source.height, source.width, 3), np.float32)
-    plans = {}  # every layer checked (name, size, memory) before the first frame
-    first_layer = None if objective else args.layer
-    for layer in layers_named(table, first_layer):
-        plans[layer] = check_dream_run(net, blank, args.octaves, args.octave_scale,
-                                       objective.layers if objective else [layer], objective, mask,
-                                       args.max_memory, args.tile_margin)
-    say_tiles(plans[first_layer], args.max_memory)
-    params["seed"] = work_folder(folder, params, args.overwrite)  # only once everything checked out
-    defaults = dict(layer=first_layer, step_size=args.step_size, iters_next=args.iters_next, blend=args.blend,
-                    decay=args.decay)
 
-    def schedule(t):
-        frame = schedule_at(table, t, defaults)
-        frame["iters"] = args.iters if t == 0 else frame.pop("iters_next")
-        frame.pop("iters_next", None)
-        return frame
+def checked_objective(text, guide_img, where):
+    """An objective's expression checked (syntax, names, guide image) before any frame; where: its source."""
+    from .common import objective_from
+    if text.strip() == "enhance":
+        raise DreamError(f"{where}--objective enhance is for single photos (one whole image, no octaves or "
+                         f"jitter); use layers, channels, neurons or guide()")
+    try:
+        objective_from(text, guide_img)
+    except DreamError as e:
+        raise DreamError(f"{where}{e}") from None
 
-    def dream_one(image, rng, frame):
-        extra = dict(objective=objective) if objective else dict(end=frame["layer"])
-        return deepdream(net, image, iter_n=frame["iters"], octave_n=args.octaves, octave_scale=args.octave_scale,
-                         step_size=frame["step_size"], jitter=args.jitter, rng=rng, mask=mask,
-                         plans=plans[frame["layer"]], **extra)
 
-    started, dreamed = time.perf_counter(), 0
-    with tqdm(total=source.count, unit="frame", desc="dreaming", dynamic_ncols=True) as bar:
-        for _, done_before in dream_frames(source.frames(), folder, dream_one, params["seed"], schedule,
-                                           args.flow, params, mask):
-            dreamed += not done_before
-            bar.update(1)
-    seconds = time.perf_counter() - started
-    if as_video:
-        write_video(folder, output, source, keep=args.keep_frames)
-    per_frame = f", {seconds / dreamed:.1f} s per frame" if dreamed else ""
-    print(f"dream: wrote {output} ({dreamed} frames dreamed{per_frame}; seed {params['seed']})", file=sys.stderr)
-    return 0
+def prepared(net, target, guide_img, source, mask, args, where):
+    """(objective or None, octave plans) for a target, checked on the clip's size (layers, memory);
+    where: the target's source, for errors."""
+    from .common import objective_from
+    from ..guide import guide_features, objective_guide
+    from ..octaves import check_dream_run
+    kind, text = target
+    try:
+        objective = objective_from(text, guide_img, net) if kind == "objective" else None
+        blank = np.zeros((source.height, source.width, 3), np.float32)
+        plans = check_dream_run(net, blank, args.octaves, args.octave_scale,
+                                objective.layers if objective else [text], objective, mask, args.max_memory,
+                                args.tile_margin)
+        if kind == "layer" and guide_img is not None:
+            objective = objective_guide(guide_features(net, guide_img, text))
+    except DreamError as e:
+        raise DreamError(f"{where}{e}") from None
+    return objective, plans
+
+
+def run_params(args, model, weights_sha1, source, first):
+    """The run's parameters: recorded in the work folder and every frame, compared on a resume."""
+    from ..models import sha1_of
+
+    def sha1(path):
+        return sha1_of(Path(path)) if path else None
+    return dict(model=model.name, weights_sha1=weights_sha1, layer=first[1] if first[0] == "layer" else None,
+                objective=args.objective, octaves=args.octaves, octave_scale=args.octave_scale, iters=args.iters,
+                iters_next=args.iters_next, step_size=args.step_size, jitter=args.jitter, flow=args.flow,
+                decay=args.decay if args.flow == "dis" else None,
+                blend=args.blend if args.flow == "none" else None, seed=args.seed,
+                exact_gradient=args.exact_gradient, input=Path(args.input).name,
+                input_sha1=sha1(args.input) if source.files is None else None, tile_margin=args.tile_margin,
+                keyframes_sha1=sha1(args.keyframes), guide=Path(args.guide).name if args.guide else None,
+                guide_sha1=sha1(args.guide), mask_sha1=sha1(args.mask),
+                mask_feather=args.mask_feather if args.mask else None)
 
 
 def work_folder(folder, params, overwrite):
