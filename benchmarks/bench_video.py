@@ -29,7 +29,7 @@ os.environ.setdefault("GLOG_minloglevel", "3")
 
 import dream  # noqa: E402
 from bench_dream import googlenet_files  # noqa: E402
-from dream.flow import occluded, optical_flow, warp  # noqa: E402
+from dream.coherence import drift, warping_error  # noqa: E402
 from dream.images import load_image  # noqa: E402
 from dream.octaves import deepdream  # noqa: E402
 from dream.video import dream_frames, frame_path, steady  # noqa: E402
@@ -46,26 +46,6 @@ def clips(photo, width, height, count, step=2):
     static = [np.ascontiguousarray(photo[y:y + height, :width])] * count
     pan = [np.ascontiguousarray(photo[y:y + height, step * t:step * t + width]) for t in range(count)]
     return {"static": static, f"panning {step} px/frame": pan}
-
-
-def warping_error(inputs, outputs):
-    """Mean over frames of the mean |out_t - warp(out_t-1)| on trusted pixels, the flow from the inputs."""
-    errors = []
-    for t in range(1, len(outputs)):
-        backward = optical_flow(inputs[t], inputs[t - 1])
-        forward = optical_flow(inputs[t - 1], inputs[t])
-        trusted = ~occluded(backward, forward)
-        moved = warp(outputs[t - 1], backward)
-        errors.append(np.abs(outputs[t] - moved)[trusted].mean())
-    return float(np.mean(errors))
-
-
-def drift(inputs, outputs):
-    """(trend in grey levels per 100 frames, first, last) of mean(output - input) per frame (frame 0 aside:
-    it gets the full iterations)."""
-    change = np.array([np.mean(o - np.float32(i)) for i, o in zip(inputs, outputs)])[1:]
-    slope = np.polyfit(np.arange(len(change)), change, 1)[0]
-    return 100 * slope, change[0], change[-1]
 
 
 def main():
