@@ -1,5 +1,6 @@
 """Reading any image into the notebook's float RGB array, and writing results atomically."""
 import contextlib
+import io
 import json
 import os
 import struct
@@ -78,6 +79,21 @@ def load_image(path):
     return to_rgb_array(img)
 
 
+class _NamedBytes(io.BytesIO):
+    """A file's bytes in memory that name themselves in messages as the file did."""
+    def __init__(self, data, name):
+        super().__init__(data)
+        self.name = name
+
+    def __str__(self):
+        return self.name
+
+
+def decode_image(data, name):
+    """load_image of a file's bytes (as sent to a worker); name: the file's, for messages."""
+    return load_image(_NamedBytes(data, name))
+
+
 def to_rgb_array(img):
     """A PIL image of any mode as H x W x 3 float32 RGB in 0..255."""
     if img.mode == "RGB":
@@ -114,19 +130,33 @@ def save_image(arr, path, metadata=None):
     """Write an H x W x 3 image atomically (temp file, then rename), with JSON metadata."""
     path = Path(path)
     check_writable(path)
-    fmt = WRITABLE[path.suffix.lower()]
+    write_atomically(path, encode_image(arr, path.suffix, metadata))
+
+
+def encode_image(arr, suffix, metadata=None):
+    """The bytes save_image writes for an image of this suffix (.jpg, .png): where the image is
+    dreamed (a worker) need not be where it is written."""
+    fmt = WRITABLE[suffix.lower()]
     img = PIL.Image.fromarray(to_uint8(arr))
     text = json.dumps(metadata or {}, sort_keys=True)
+    out = io.BytesIO()
+    if fmt == "PNG":
+        info = PngInfo()
+        info.add_text(META_KEY, text)
+        img.save(out, fmt, pnginfo=info)
+    else:
+        img.save(out, fmt, quality=95, comment=text.encode())
+    return out.getvalue()
+
+
+def write_atomically(path, data):
+    """data into path through a temporary file and a rename: never half-written under its name."""
+    path = Path(path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
-            if fmt == "PNG":
-                info = PngInfo()
-                info.add_text(META_KEY, text)
-                img.save(f, fmt, pnginfo=info)
-            else:
-                img.save(f, fmt, quality=95, comment=text.encode())
+            f.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as e:

@@ -8,7 +8,8 @@ from ..errors import DreamError, one_line
 from .image import build_parser, run
 
 # Commands besides the default dream: python -m dream NAME ...
-COMMANDS = {"class": "dream.cli.classes", "gallery": "dream.cli.gallery", "video": "dream.cli.video"}
+COMMANDS = {"class": "dream.cli.classes", "gallery": "dream.cli.gallery", "video": "dream.cli.video",
+            "batch": "dream.cli.batch"}
 
 
 def main(argv=None):

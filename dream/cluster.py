@@ -1,0 +1,52 @@
+"""The Dask cluster dream's jobs run on: a local one on loopback, or an existing one by address.
+
+A local cluster's workers are processes with one task thread each (a Caffe net takes one
+input at a time); `threads` is how many cores each worker's Caffe uses (OpenMP and BLIS),
+set before the worker starts, as OpenMP reads it only then. Everything listens on
+127.0.0.1 only, and there is no dashboard unless one is asked for.
+"""
+import contextlib
+import logging
+
+from .errors import DreamError
+
+CONNECT_TIMEOUT_S = 10
+
+
+def _quiet():
+    """Dask's own log lines (a lost worker, a restarted one, shutdown chatter) stay off our terminal:
+    what matters reaches the user through results."""
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@contextlib.contextmanager
+def dask_client(workers=None, threads=1, scheduler=None, dashboard=None):
+    """A distributed.Client: on `scheduler` (an address such as tcp://host:8786) if given, else on a
+    LocalCluster of `workers` processes. dashboard: an address for the local scheduler's dashboard
+    (such as 127.0.0.1:8787), or None for none."""
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise DreamError("running on a cluster needs Dask: pip install -e '.[cluster]'") from None
+    _quiet()
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as e:
+            raise DreamError(f"cannot reach the Dask scheduler at {scheduler} ({type(e).__name__}: "
+                             f"{e}); is 'dask scheduler' running there?") from None
+        with client:
+            yield client
+        return
+    env = {"OMP_NUM_THREADS": str(threads), "BLIS_NUM_THREADS": str(threads)}
+    with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "critical"}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=dashboard, env=env, silence_logs=logging.CRITICAL)
+    with cluster, Client(cluster) as client:
+        yield client
+
+
+def worker_count(client):
+    return len(client.scheduler_info().get("workers", {}))

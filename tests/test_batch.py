@@ -1,0 +1,116 @@
+"""python -m dream batch on a real 2-worker Dask LocalCluster on loopback, real Caffe, small photos:
+the same bytes as python -m dream, a worker killed mid-batch, a corrupt photo, bad input."""
+import subprocess
+import sys
+import time
+
+import numpy as np
+import PIL.Image
+import pytest
+
+pytest.importorskip("distributed")
+psutil = pytest.importorskip("psutil")
+
+SMALL = ["--octaves", "2", "--iters", "2", "--seed", "3", "--format", "png"]
+CLUSTER = ["--workers", "2", "--threads-per-worker", "1"]
+
+
+@pytest.fixture
+def dream_cmd(googlenet, tmp_path):
+    """Run python -m dream ARGS in tmp_path with the fixture model; Popen if background."""
+    prototxt, weights = googlenet
+
+    def run(*args, background=False):
+        cmd = [sys.executable, "-m", "dream", *map(str, args), "--prototxt", str(prototxt), "--weights", str(weights)]
+        if background:
+            return subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
+    return run
+
+
+def photos(folder, count, width=120, height=90):
+    """`count` crops of the astronaut photo as PNGs in folder."""
+    import skimage.data
+    folder.mkdir()
+    astronaut = skimage.data.astronaut()
+    for i in range(count):
+        PIL.Image.fromarray(astronaut[30 * i:30 * i + height, 40 * i:40 * i + width]).save(folder / f"p{i}.png")
+    return folder
+
+
+def test_a_sweep_gives_the_bytes_of_python_m_dream_and_a_rerun_skips_it(dream_cmd, tmp_path):
+    photos(tmp_path / "in", 2)
+    r = dream_cmd("batch", "in", "-o", "out", "--layer", "inception_3a/output,inception_3b/output", *SMALL, *CLUSTER)
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == [f"p{i}.layer=inception_{l}-output.png" for i in (0, 1) for l in ("3a", "3b")]
+    for i, layer in [(0, "3a"), (1, "3b")]:
+        one = dream_cmd(f"in/p{i}.png", "-o", f"one{i}.png", "--layer", f"inception_{layer}/output", *SMALL[:-2])
+        assert one.returncode == 0, one.stderr
+        assert (tmp_path / f"one{i}.png").read_bytes() == \
+            (tmp_path / "out" / f"p{i}.layer=inception_{layer}-output.png").read_bytes()
+    again = dream_cmd("batch", "in", "-o", "out", "--layer", "inception_3a/output,inception_3b/output",
+                      *SMALL[:4], "--format", "png", "--workers", "1")  # no seed: the folder's
+    assert again.returncode == 0 and "4 of 4 outputs already" in again.stderr, again.stderr
+
+
+def test_a_killed_worker_loses_nothing(dream_cmd, tmp_path):
+    photos(tmp_path / "in", 6, 224, 160)
+    args = ["batch", "in", "--octaves", "3", "--iters", "4", "--seed", "5", "--format", "png"]
+    batch = dream_cmd(*args, "-o", "killed", *CLUSTER, background=True)
+    try:
+        deadline = time.time() + 120
+        while not any((tmp_path / "killed").glob("*.png")):
+            assert batch.poll() is None and time.time() < deadline, batch.stderr and batch.stderr.read()
+            time.sleep(0.05)
+        workers = [p for p in psutil.Process(batch.pid).children(recursive=True)
+                   if any("spawn_main" in part for part in p.cmdline())]
+        assert len(workers) == 2
+        workers[0].kill()  # SIGKILL, mid-job
+        assert batch.wait(timeout=300) == 0, batch.stderr.read()
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+    one_worker = dream_cmd(*args, "-o", "straight", "--workers", "1")
+    assert one_worker.returncode == 0, one_worker.stderr
+    for i in range(6):
+        assert (tmp_path / "killed" / f"p{i}-dream.png").read_bytes() == \
+            (tmp_path / "straight" / f"p{i}-dream.png").read_bytes()
+
+
+def test_a_corrupt_photo_is_named_and_the_rest_finish(dream_cmd, tmp_path):
+    folder = photos(tmp_path / "in", 3)
+    (folder / "bad.png").write_bytes((folder / "p0.png").read_bytes()[:300])
+    r = dream_cmd("batch", "in", "-o", "out", *SMALL, *CLUSTER)
+    assert r.returncode == 1
+    assert "failed: bad.png" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p0-dream.png", "p1-dream.png", "p2-dream.png"]
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["in", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
+    (["in", "--workers", "0"], "greater than 0"),
+    (["in", "--workers", "-2"], "greater than 0"),
+    (["empty"], "no photos in empty"),
+    (["in", "--layer", "inception_3b/output,inception_4z/output"], "inception_4z"),
+    (["in", "--octaves", "2,nan"], "finite"),
+])
+def test_bad_input_gets_one_line_before_any_job(dream_cmd, tmp_path, args, fragment):
+    photos(tmp_path / "in", 1)
+    (tmp_path / "empty").mkdir()
+    r = dream_cmd("batch", *args, "-o", "out")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_local_cluster_listens_on_loopback_only_without_a_dashboard():
+    from dream.cluster import dask_client
+    with dask_client(workers=2, threads=1) as client:
+        info = client.scheduler_info()
+        assert info["address"].startswith("tcp://127.0.0.1:")
+        assert all(address.startswith("tcp://127.0.0.1:") for address in info["workers"])
+        assert "dashboard" not in info.get("services", {})
+        threads = client.run(lambda: __import__("os").environ["OMP_NUM_THREADS"])
+        assert set(threads.values()) == {"1"}
