@@ -3,7 +3,8 @@
 A local cluster's workers are processes with one task thread each (a Caffe net takes one
 input at a time); `threads` is how many cores each worker's Caffe uses (OpenMP and BLIS),
 set before the worker starts, as OpenMP reads it only then. Everything listens on
-127.0.0.1 only, and there is no dashboard unless one is asked for.
+127.0.0.1 only, and there is no dashboard, nor any of Dask's other HTTP pages (cluster
+information, metrics, a proxy), unless a dashboard is asked for.
 """
 import contextlib
 import logging
@@ -41,7 +42,10 @@ def dask_client(workers=None, threads=1, scheduler=None, dashboard=None):
             yield client
         return
     env = {"OMP_NUM_THREADS": str(threads), "BLIS_NUM_THREADS": str(threads)}
-    with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "critical"}):
+    config = {"distributed.worker.daemon": False, "logging.distributed": "critical"}
+    if dashboard is None:  # Dask serves cluster information over HTTP even without a dashboard: none of it
+        config.update({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []})
+    with dask.config.set(config):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=dashboard, env=env, silence_logs=logging.CRITICAL)
     with cluster, Client(cluster) as client:

@@ -93,7 +93,7 @@ def test_a_corrupt_photo_is_named_and_the_rest_finish(dream_cmd, tmp_path):
     (["in", "--workers", "-2"], "greater than 0"),
     (["empty"], "no photos in empty"),
     (["in", "--layer", "inception_3b/output,inception_4z/output"], "inception_4z"),
-    (["in", "--octaves", "2,nan"], "finite"),
+    (["in", "--step-size", "2,nan"], "finite"), (["in", "--octaves", "2,x"], "not a valid int"),
 ])
 def test_bad_input_gets_one_line_before_any_job(dream_cmd, tmp_path, args, fragment):
     photos(tmp_path / "in", 1)
@@ -105,12 +105,19 @@ def test_bad_input_gets_one_line_before_any_job(dream_cmd, tmp_path, args, fragm
     assert not (tmp_path / "out").exists()
 
 
-def test_the_local_cluster_listens_on_loopback_only_without_a_dashboard():
+def test_the_local_cluster_listens_on_loopback_only_and_serves_no_pages():
+    import os
+    import urllib.error
+    import urllib.request
     from dream.cluster import dask_client
     with dask_client(workers=2, threads=1) as client:
         info = client.scheduler_info()
         assert info["address"].startswith("tcp://127.0.0.1:")
-        assert all(address.startswith("tcp://127.0.0.1:") for address in info["workers"])
-        assert "dashboard" not in info.get("services", {})
-        threads = client.run(lambda: __import__("os").environ["OMP_NUM_THREADS"])
-        assert set(threads.values()) == {"1"}
+        assert set(client.run(lambda: __import__("os").environ["OMP_NUM_THREADS"]).values()) == {"1"}
+        processes = [psutil.Process(os.getpid()), *psutil.Process(os.getpid()).children(recursive=True)]
+        listening = [c.laddr for p in processes for c in p.net_connections("tcp") if c.status == psutil.CONN_LISTEN]
+        assert listening and all(address.ip == "127.0.0.1" for address in listening), listening
+        for path in ("health", "info/main/workers.html", "metrics", "status"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(f"http://127.0.0.1:{info['services']['dashboard']}/{path}", timeout=5)
+            assert refused.value.code == 404

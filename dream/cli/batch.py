@@ -154,7 +154,6 @@ def run(args):
     if done:
         print(f"dream: {done} of {done + len(jobs)} outputs already in {out}; dreaming the other {len(jobs)}",
               file=sys.stderr)
-    out.mkdir(exist_ok=True)
     dask_model = Model(str(model.prototxt), str(model.weights), args.gpu)
 
     def job_list():
@@ -180,6 +179,7 @@ def run(args):
 
     threads = args.threads_per_worker or max(1, _cores() // args.workers)
     with dask_client(args.workers, threads, args.scheduler, args.dashboard) as client:
+        out.mkdir(exist_ok=True)  # once the cluster answers
         workers = worker_count(client)
         where = args.scheduler or f"{workers} local workers x {threads} threads"
         with tqdm(total=len(jobs), unit="job", desc=f"dreaming ({where})", dynamic_ncols=True) as bar:
