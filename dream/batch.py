@@ -53,6 +53,11 @@ def cached_net(model):
     return _NETS[key]
 
 
+def preload(model):
+    """Load the net in this process now (client.run(preload, model) on every worker); returns nothing."""
+    cached_net(model)
+
+
 def dream_job(model, job):
     """Run one job in this process (a worker's task): its Result, with bad input as an error, not a raise."""
     from .images import decode_image, encode_image

@@ -8,6 +8,7 @@ information, metrics, a proxy), unless a dashboard is asked for.
 """
 import contextlib
 import logging
+import os
 
 from .errors import DreamError
 
@@ -42,14 +43,37 @@ def dask_client(workers=None, threads=1, scheduler=None, dashboard=None):
             yield client
         return
     env = {"OMP_NUM_THREADS": str(threads), "BLIS_NUM_THREADS": str(threads)}
-    config = {"distributed.worker.daemon": False, "logging.distributed": "critical"}
+    # Dask's workers set MALLOC_TRIM_THRESHOLD_ (to give memory back sooner); any fixed value also
+    # fixes glibc's mmap threshold, and each step's large numpy temporaries then cost page faults:
+    # a dream ran 1.8x slower in a worker than in a plain process. glibc's own tuning is kept.
+    config = {"distributed.worker.daemon": False, "logging.distributed": "critical",
+              "distributed.worker.profile.enabled": False,  # its sampler wants the GIL every 10 ms
+              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
     if dashboard is None:  # Dask serves cluster information over HTTP even without a dashboard: none of it
         config.update({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []})
-    with dask.config.set(config):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=dashboard, env=env, silence_logs=logging.CRITICAL)
-    with cluster, Client(cluster) as client:
-        yield client
+    with dask.config.set(config), _environment(env):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=dashboard, silence_logs=logging.CRITICAL) as cluster, \
+                Client(cluster) as client:
+            yield client
+
+
+@contextlib.contextmanager
+def _environment(env):
+    """env set in this process while the cluster lives, so that every worker it spawns (restarted ones
+    too) inherits it from the start: a spawned worker imports dream, and with it Caffe and BLIS, which
+    read their thread counts when loaded, before Dask's own per-worker settings apply (a worker then
+    ran BLIS on every core, and two such workers on two cores took 30x longer)."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def worker_count(client):
