@@ -130,7 +130,11 @@ def save_image(arr, path, metadata=None):
     """Write an H x W x 3 image atomically (temp file, then rename), with JSON metadata."""
     path = Path(path)
     check_writable(path)
-    write_atomically(path, encode_image(arr, path.suffix, metadata))
+    try:
+        data = encode_image(arr, path.suffix, metadata)
+    except OSError as e:
+        raise DreamError(f"cannot write {path}: {e.strerror or e}") from None
+    write_atomically(path, data)
 
 
 def encode_image(arr, suffix, metadata=None):

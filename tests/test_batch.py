@@ -4,7 +4,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import PIL.Image
 import pytest
 

@@ -178,6 +178,9 @@ def run(args):
         bar.update(1)
 
     threads = args.threads_per_worker or max(1, _cores() // args.workers)
+    if args.max_memory is None and not args.scheduler:  # local workers share this machine's memory
+        from ..memory import available_bytes
+        args.max_memory = available_bytes() // args.workers
     with dask_client(args.workers, threads, args.scheduler, args.dashboard) as client:
         out.mkdir(exist_ok=True)  # once the cluster answers
         workers = worker_count(client)

@@ -105,7 +105,8 @@ def run(args):
 
     def dream_one(image, rng, frame):
         from ..octaves import deepdream
-        objective, plans = dreams[("objective", frame["objective"]) if frame["objective"] else ("layer", frame["layer"])]
+        target = ("objective", frame["objective"]) if frame["objective"] else ("layer", frame["layer"])
+        objective, plans = dreams[target]
         extra = dict(end=frame["layer"]) if frame["layer"] else {}
         if objective is not None:
             extra["objective"] = objective
