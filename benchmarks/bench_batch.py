@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 os.environ.setdefault("GLOG_minloglevel", "3")
 
 from bench_dream import googlenet_files, sky_photo  # noqa: E402
+from dream.blas import cores as blas_cores  # noqa: E402
 from dream.batch import Job, Model, cached_net, dream_job, preload, run_jobs  # noqa: E402
 from dream.cluster import dask_client  # noqa: E402
 
@@ -61,7 +62,7 @@ def main():
     prototxt, weights, kind = googlenet_files()
     model = Model(str(prototxt), str(weights))
     jobs = make_jobs(photo, args.jobs, width, height)
-    cores = len(os.sched_getaffinity(0))
+    cores = blas_cores()
     print(f"{args.jobs} jobs of {width}x{height} from {name}; inception_4c/output, 4 octaves x 10 steps; "
           f"GoogLeNet with {kind}; {cores} cores")
 

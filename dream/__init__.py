@@ -4,10 +4,9 @@ import os
 # Caffe logs every layer it builds (and, in a CUDA build without a GPU, cuBLAS/cuRAND errors);
 # keep to fatal messages unless the user asked otherwise.
 os.environ.setdefault("GLOG_minloglevel", "3")
+from .blas import choose_kernel, cores  # noqa: E402
 # Caffe's BLAS is BLIS (see scripts/install_caffe.sh), which runs one thread unless told.
-os.environ.setdefault("BLIS_NUM_THREADS", str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                              else os.cpu_count() or 1))
-from .blas import choose_kernel  # noqa: E402
+os.environ.setdefault("BLIS_NUM_THREADS", str(cores()))
 choose_kernel()  # before caffe: BLIS reads BLIS_ARCH_TYPE when first used
 
 from .errors import DreamError  # noqa: E402

@@ -66,6 +66,10 @@ def dream_job(model, job):
     with _ONE_AT_A_TIME:
         try:
             net = cached_net(model)
+            if model.gpu is not None:  # Caffe's mode is per thread, and the net may have been loaded in another
+                import caffe
+                caffe.set_device(int(model.gpu))
+                caffe.set_mode_gpu()
             img = decode_image(job.data, job.source)
             out = deepdream(net, img, iter_n=p["iters"], octave_n=p["octaves"], octave_scale=p["octave_scale"],
                             step_size=p["step_size"], jitter=p["jitter"], end=p["layer"],

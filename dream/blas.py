@@ -19,6 +19,11 @@ AVX512 = {"avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl"}
 NAMED_SKU = re.compile(r"Platinum|Gold|Silver|Bronze|Xeon\(R\) W|Core|Phi", re.I)
 
 
+def cores():
+    """The cores this process may run on (its affinity where the OS says, else the machine's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class _Blksz(ctypes.Structure):
     """BLIS's blksz_t: a block size per float type (s, c, d, z), and its maximum."""
     _fields_ = [("v", ctypes.c_int64 * 4), ("e", ctypes.c_int64 * 4)]

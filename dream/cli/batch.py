@@ -1,6 +1,5 @@
 """python -m dream batch: many photos, or a sweep over parameters, dreamed on a Dask cluster."""
 import itertools
-import os
 import secrets
 import sys
 import time
@@ -9,9 +8,10 @@ from types import SimpleNamespace
 
 from tqdm import tqdm
 
+from ..blas import cores
 from ..errors import DreamError
 
-# The flags a sweep can go over (comma lists): flag -> (the job parameter, the metadata's short name)
+# The flags a sweep can go over (comma lists): job parameter -> its tag in the output's file name
 SWEEPS = {"layer": "layer", "octaves": "octaves", "octave_scale": "scale", "iters": "iters",
           "step_size": "step", "jitter": "jitter"}
 
@@ -63,7 +63,7 @@ def build_parser():
 def add_cluster_args(p):
     from .common import MAX_COUNT, positive
     c = p.add_argument_group("cluster (Dask; see README)")
-    c.add_argument("--workers", type=positive(int, MAX_COUNT), default=_cores(),
+    c.add_argument("--workers", type=positive(int, MAX_COUNT), default=cores(),
                    help="worker processes of the local cluster")
     c.add_argument("--threads-per-worker", type=positive(int, MAX_COUNT),
                    help="cores each local worker's Caffe uses (default: the cores shared out among the workers)")
@@ -177,7 +177,7 @@ def run(args):
             write_atomically(out / result.name, result.data)
         bar.update(1)
 
-    threads = args.threads_per_worker or max(1, _cores() // args.workers)
+    threads = args.threads_per_worker or max(1, cores() // args.workers)
     if args.max_memory is None and not args.scheduler:  # local workers share this machine's memory
         from ..memory import available_bytes
         args.max_memory = available_bytes() // args.workers
@@ -195,7 +195,3 @@ def run(args):
     print(f"dream: {made} of {len(jobs)} dreamed into {out}{rate}; seed {seed}"
           f"{f'; {len(failed)} failed' if failed else ''}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def _cores():
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
