@@ -9,6 +9,7 @@ information, metrics, a proxy), unless a dashboard is asked for.
 import contextlib
 import logging
 import os
+import warnings
 
 from .errors import DreamError
 
@@ -51,7 +52,9 @@ def dask_client(workers=None, threads=1, scheduler=None, dashboard=None):
               "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
     if dashboard is None:  # Dask serves cluster information over HTTP even without a dashboard: none of it
         config.update({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []})
-    with dask.config.set(config), _environment(env):
+    with dask.config.set(config), _environment(env), warnings.catch_warnings():
+        # the scheduler's HTTP server (empty without a dashboard) moves on when 8787 is taken: no news
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=dashboard, silence_logs=logging.CRITICAL) as cluster, \
                 Client(cluster) as client:
