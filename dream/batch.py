@@ -16,7 +16,7 @@ import numpy as np
 from .errors import DreamError
 
 _NETS = {}  # (prototxt, weights, gpu) -> the net, in each worker process
-_ONE_AT_A_TIME = threading.Lock()  # a Caffe net holds one input at a time: a worker's tasks take turns
+ONE_AT_A_TIME = threading.Lock()  # a Caffe net holds one input at a time: a worker's tasks take turns
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,15 @@ class Result:
 
 
 def cached_net(model):
+    """This process's net for `model`, loaded on first use, in Caffe's mode for this thread."""
     key = (model.prototxt, model.weights, model.gpu)
     if key not in _NETS:
         from .net import load_net
         _NETS[key] = load_net(model.prototxt, model.weights, gpu=model.gpu)
+    if model.gpu is not None:  # Caffe's mode is per thread, and the net may have been loaded in another
+        import caffe
+        caffe.set_device(int(model.gpu))
+        caffe.set_mode_gpu()
     return _NETS[key]
 
 
@@ -63,13 +68,9 @@ def dream_job(model, job):
     from .images import decode_image, encode_image
     from .octaves import deepdream
     p = job.params
-    with _ONE_AT_A_TIME:
+    with ONE_AT_A_TIME:
         try:
             net = cached_net(model)
-            if model.gpu is not None:  # Caffe's mode is per thread, and the net may have been loaded in another
-                import caffe
-                caffe.set_device(int(model.gpu))
-                caffe.set_mode_gpu()
             img = decode_image(job.data, job.source)
             out = deepdream(net, img, iter_n=p["iters"], octave_n=p["octaves"], octave_scale=p["octave_scale"],
                             step_size=p["step_size"], jitter=p["jitter"], end=p["layer"],

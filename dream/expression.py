@@ -108,3 +108,18 @@ def _evaluate(node, factories, head):
         except DreamError as e:
             raise DreamError(f"{head}: {e}") from None
     fail(f"{ast.unparse(node)!r} is not allowed")
+
+
+def objective_from(text, guide_img, net=None):
+    """The Objective that --objective's `text` names, where guide(layer) matches the guide image's
+    features at layer. Without a net (a check before one is loaded) guide(layer) stands in as
+    layer_l2, so that the syntax and names are checked before any work."""
+    from .guide import guide_features
+    from .objectives import guide as guided, layer_l2
+
+    def guide(layer):
+        if guide_img is None:
+            raise DreamError("guide(layer) needs the guide image: pass it with --guide")
+        return layer_l2(layer) if net is None else guided(layer, guide_features(net, guide_img, layer))
+    return parse_objective(text, {"guide": guide})
+

@@ -25,8 +25,13 @@ def frame_rng(seed, index):
     return np.random.RandomState(np.random.SeedSequence([seed, index]).generate_state(1)[0])
 
 
-def frame_path(folder, index):
-    return folder / f"{index:06d}.png"
+def frame_path(folder, index, kind=""):
+    """Frame `index`'s dream in the work folder; kind "warm" or "blend": a chunk's warm-up dream there,
+    or the two faded into one, on its way (dream.chains)."""
+    return folder / f"{index:06d}{'.' + kind if kind else ''}.png"
+
+
+WORK_FILES = ("[0-9]" * 6 + ".png", "[0-9]" * 6 + ".warm.png", "[0-9]" * 6 + ".blend.png")  # globs
 
 
 def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9, mask=None):
@@ -49,28 +54,41 @@ def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9,
 
 
 def steady(iters, iters_next, **params):
-    """A schedule without keyframes: the same parameters for every frame, iters on the first."""
-    return lambda t: dict(params, iters=iters if t == 0 else iters_next)
+    """A schedule without keyframes: the same parameters for every frame."""
+    return lambda t: dict(params, iters=iters, iters_next=iters_next)
+
+
+def dream_frame(dream_one, t, frame, prev, seed, schedule, flow="dis", mask=None):
+    """Frame t's dream (a float image) and the parameters it was dreamed with.
+
+    prev: (frame t-1, its dream as stored), float32, or None where there is none: frame 0, or the
+    first frame of a chunk's warm-up. Such a frame starts from itself and gets schedule(t)'s
+    `iters` steps; the others start from the previous dream and get its `iters_next`.
+    dream_one(image, rng, params) -> the dreamed image."""
+    params = schedule(t)
+    iters_next = params.pop("iters_next")
+    if prev is not None:
+        params["iters"] = iters_next
+    prev_frame, prev_dream = prev or (None, None)
+    start = start_image(frame, prev_frame, prev_dream, flow, params.get("blend", 0.5), params.get("decay", 0.9),
+                        mask)
+    return dream_one(start, frame_rng(seed, t), params), params
 
 
 def dream_frames(frames, folder, dream_one, seed, schedule, flow="dis", metadata=None, mask=None):
-    """Dream each frame of the iterable `frames` into folder, skipping those already there.
+    """Dream each frame of the iterable `frames` into folder, in one process, skipping those already there.
 
-    schedule(t) -> frame t's parameters: iters, blend, decay and whatever dream_one reads.
-    dream_one(image, rng, params) -> the dreamed float image; mask: the one it dreams within, if any.
-    Yields (index, done_before) per frame."""
-    prev_frame = prev_dream = None
+    schedule(t) -> frame t's parameters: iters, iters_next, blend, decay and whatever dream_one reads.
+    mask: the one dream_one dreams within, if any. Yields (index, done_before) per frame."""
+    prev = None
     for t, frame in enumerate(frames):
         path = frame_path(folder, t)
         done_before = path.exists()
         if done_before:
             dream = load_image(path)  # what the next frame starts from, as stored
         else:
-            params = schedule(t)
-            start = start_image(frame, prev_frame, prev_dream, flow, params.get("blend", 0.5),
-                                params.get("decay", 0.9), mask)
-            out = dream_one(start, frame_rng(seed, t), params)
-            save_image(out, path, dict(metadata or {}, **params, frame=t))
+            out, used = dream_frame(dream_one, t, frame, prev, seed, schedule, flow, mask)
+            save_image(out, path, dict(metadata or {}, **used, frame=t))
             dream = np.float32(to_uint8(out))
-        prev_frame, prev_dream = np.float32(frame), dream
+        prev = (np.float32(frame), dream)
         yield t, done_before

@@ -84,10 +84,10 @@ class VideoSource:
             raise DreamError(f"{self.path}: the video has no frames")
         self.fps = Fraction(rate)
 
-    def frames(self):
-        """The frames in order, one at a time, each (H, W, 3) uint8 RGB at the source's size."""
+    def frames(self, start=0):
+        """The frames in order from frame `start`, one at a time, each (H, W, 3) uint8 RGB at the source's size."""
         if self.files is not None:
-            for path in self.files:
+            for path in self.files[start:]:
                 frame = _read_frame_file(path)
                 if frame.shape[:2] != (self.height, self.width):
                     raise DreamError(f"{path}: {frame.shape[1]}x{frame.shape[0]}, but the first frame is "
@@ -99,8 +99,9 @@ class VideoSource:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             try:
-                for frame in container.decode(stream):
-                    yield frame.to_ndarray(format="rgb24")
+                for index, frame in enumerate(container.decode(stream)):
+                    if index >= start:  # decoded all the same: a seek lands on keyframes only
+                        yield frame.to_ndarray(format="rgb24")
             except av.error.FFmpegError as e:
                 raise DreamError(f"{self.path}: the video is damaged after its first frames ({e.strerror or e})") \
                     from None

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from ..blas import cores
 from ..errors import DreamError
+from .cluster_args import add_cluster_args
 
 # The flags a sweep can go over (comma lists): job parameter -> its tag in the output's file name
 SWEEPS = {"layer": "layer", "octaves": "octaves", "octave_scale": "scale", "iters": "iters",
@@ -54,26 +55,10 @@ def build_parser():
                    help="jitter seed of every job (default: the earlier run's in the folder, else random)")
     a.add_argument("--exact-gradient", action="store_true",
                    help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
-    add_cluster_args(p)
+    add_cluster_args(p, cores(), "worker processes of the local cluster")
     add_memory_args(p)
     add_model_args(p)
     return p
-
-
-def add_cluster_args(p):
-    from .common import MAX_COUNT, positive
-    c = p.add_argument_group("cluster (Dask; see README)")
-    c.add_argument("--workers", type=positive(int, MAX_COUNT), default=cores(),
-                   help="worker processes of the local cluster")
-    c.add_argument("--threads-per-worker", type=positive(int, MAX_COUNT),
-                   help="cores each local worker's Caffe uses (default: the cores shared out among the workers)")
-    c.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on this existing Dask cluster instead, e.g. tcp://10.0.0.5:8786 (started with "
-                        "'dask scheduler' and 'dask worker'); --workers then does not apply")
-    c.add_argument("--dashboard", metavar="ADDRESS", nargs="?", const="127.0.0.1:8787",
-                   help="serve the local cluster's Dask dashboard here (default: none; a bare --dashboard "
-                        "means 127.0.0.1:8787)")
-    return c
 
 
 def photos(inputs):
@@ -112,10 +97,11 @@ def output_name(photo, params, swept, fmt):
 
 
 def run(args):
+    from .cluster_args import cluster_client, share_out
     from .common import checked_model
     from .runparams import same_run, run_params
     from ..batch import Job, Model, run_jobs
-    from ..cluster import dask_client, worker_count
+    from ..cluster import worker_count
     from ..images import read_metadata, write_atomically
     from ..net import check_end, load_net
 
@@ -177,16 +163,10 @@ def run(args):
             write_atomically(out / result.name, result.data)
         bar.update(1)
 
-    threads = args.threads_per_worker or max(1, cores() // args.workers)
-    if args.max_memory is None and not args.scheduler:  # local workers share this machine's memory
-        from ..memory import available_bytes
-        args.max_memory = available_bytes() // args.workers
-    with dask_client(args.workers, threads, args.scheduler, args.dashboard) as client:
+    with cluster_client(args, share_out(args)) as (client, where):
         out.mkdir(exist_ok=True)  # once the cluster answers
-        workers = worker_count(client)
-        where = args.scheduler or f"{workers} local workers x {threads} threads"
         with tqdm(total=len(jobs), unit="job", desc=f"dreaming ({where})", dynamic_ncols=True) as bar:
-            run_jobs(client, dask_model, job_list(), on_result, in_flight=2 * max(workers, 1))
+            run_jobs(client, dask_model, job_list(), on_result, in_flight=2 * max(worker_count(client), 1))
     seconds = time.perf_counter() - started
     made = len(jobs) - len(failed)
     for name, why in failed:

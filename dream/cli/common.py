@@ -206,19 +206,3 @@ def say_tiles(plans, max_memory):
                f"whole and the budget is {gigabytes(budget)}" if largest.whole > budget else "--tile-margin")
         print(f"dream: {why}: {len(tiled)} of {len(plans)} octaves in tiles; the largest in "
               f"{largest.describe()}", file=sys.stderr)
-
-
-
-def objective_from(text, guide_img, net=None):
-    """The Objective that --objective's `text` names; guide(layer) matches the guide image's features
-    at layer. Without a net (a check before one is loaded) guide(layer) stands in as layer_l2, so
-    that the syntax and names are checked before any work."""
-    from ..expression import parse_objective
-    from ..guide import guide_features
-    from ..objectives import guide as guided, layer_l2
-
-    def guide(layer):
-        if guide_img is None:
-            raise DreamError("guide(layer) needs the guide image: pass it with --guide")
-        return layer_l2(layer) if net is None else guided(layer, guide_features(net, guide_img, layer))
-    return parse_objective(text, {"guide": guide})

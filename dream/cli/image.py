@@ -7,11 +7,12 @@ import numpy as np
 
 from .. import __version__
 from ..errors import DreamError
+from ..expression import objective_from
 from ..images import check_writable, load_image, save_image
 from ..mask import load_mask
 from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
                      DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
-                     already_done, checked_model, default_input, non_empty, non_negative, objective_from, positive,
+                     already_done, checked_model, default_input, non_empty, non_negative, positive,
                      resolve_model, say_tiles, zoom_scale)
 from .progress import DreamProgress
 from .runparams import run_params

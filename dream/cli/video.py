@@ -1,4 +1,6 @@
-"""python -m dream video: a clip dreamed frame by frame along its optical flow, resumable, with its sound."""
+"""python -m dream video: a clip dreamed frame by frame along its optical flow, resumable, with its sound,
+in this process or in chunks on a Dask cluster."""
+import contextlib
 import json
 import os
 import secrets
@@ -7,19 +9,19 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from ..errors import DreamError
 
 RUN_FILE = "run.json"  # in the work folder: the run's parameters and seed, for a resume
-NAMELESS_FRAME = "[0-9]" * 6 + ".png"
+DEFAULT_WARM_UP = 8  # frames; README, "Video across workers", has the measurements
 
 
 def build_parser():
     from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, MAX_COUNT, MAX_FEATHER, DefaultsFormatter,
                          OneLineParser, add_memory_args, add_model_args, add_octave_args, non_empty, non_negative,
                          number, positive)
+    from .cluster_args import add_cluster_args
     from ..video import FLOW_MODES
     p = OneLineParser(prog="python -m dream video", formatter_class=DefaultsFormatter, description=(
         "Dream a clip frame by frame: each frame starts from the previous frame's dream, moved along the "
@@ -62,18 +64,28 @@ def build_parser():
     v.add_argument("--fps", type=positive(float, 1000), help="frame rate of a folder of frames (default 25)")
     v.add_argument("--keep-frames", action="store_true",
                    help="keep the folder of dreamed PNG frames beside the .mp4 once it is written")
+    c = add_cluster_args(p, None, "dream on a local cluster of this many worker processes, the clip cut into "
+                                  "chunks (default: in this process, in one piece)")
+    c.add_argument("--chunk-frames", type=positive(int, MAX_COUNT), metavar="N",
+                   help="frames per chunk (default on a cluster: the clip shared out among the workers; a resume "
+                        "keeps the earlier run's chunks)")
+    c.add_argument("--warm-up", type=non_negative(int, MAX_COUNT), default=DEFAULT_WARM_UP, metavar="N",
+                   help="frames each chunk but the first dreams before its own, fading them in over the chunk "
+                        "before's last frames (see README)")
     add_memory_args(p)
     add_model_args(p)
     return p
 
 
 def run(args):
+    from .cluster_args import cluster_client, on_cluster, share_out
     from .common import checked_model, say_tiles
+    from ..batch import Model, cached_net
+    from ..chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
+    from ..clip import ClipDream
     from ..images import load_image
-    from ..keyframes import read_keyframes, schedule_at, targets_named
+    from ..keyframes import read_keyframes, targets_named
     from ..mask import load_mask
-    from ..net import load_net
-    from ..video import dream_frames
     from ..video_io import VideoSource
 
     source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
@@ -88,44 +100,54 @@ def run(args):
             checked_objective(text, guide_img, where[(kind, text)])
     mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
     model, weights_sha1 = checked_model(args)
-    params = run_params(args, model, weights_sha1, source, first)
-
-    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    dreams = {target: prepared(net, target, guide_img, source, mask, args, where[target]) for target in targets}
-    say_tiles(dreams[first][1], args.max_memory)
-    params["seed"] = work_folder(folder, params, args.overwrite)  # only once everything checked out
+    threads = share_out(args) if on_cluster(args) else None
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
                     iters_next=args.iters_next, blend=args.blend, decay=args.decay)
+    clip = ClipDream(Model(str(model.prototxt), str(model.weights), args.gpu), source.height, source.width, first,
+                     where, table, defaults, args.iters, args.octaves, args.octave_scale, args.jitter,
+                     args.exact_gradient, args.flow, guide_img, mask, args.max_memory, args.tile_margin)
+    say_tiles(clip.prepare(cached_net(clip.model))[first][1], args.max_memory)  # every target checked here
 
-    def schedule(t):
-        frame = schedule_at(table, t, defaults)
-        frame["iters"] = args.iters if t == 0 else frame["iters_next"]
-        del frame["iters_next"]
-        return frame
-
-    def dream_one(image, rng, frame):
-        from ..octaves import deepdream
-        target = ("objective", frame["objective"]) if frame["objective"] else ("layer", frame["layer"])
-        objective, plans = dreams[target]
-        extra = dict(end=frame["layer"]) if frame["layer"] else {}
-        if objective is not None:
-            extra["objective"] = objective
-        return deepdream(net, image, iter_n=frame["iters"], octave_n=args.octaves, octave_scale=args.octave_scale,
-                         step_size=frame["step_size"], jitter=args.jitter, rng=rng, mask=mask, plans=plans,
-                         exact_gradient=args.exact_gradient, **extra)
-
-    started, dreamed = time.perf_counter(), 0
-    with tqdm(total=source.count, unit="frame", desc="dreaming", dynamic_ncols=True) as bar:
-        for _, done_before in dream_frames(source.frames(), folder, dream_one, params["seed"], schedule,
-                                           args.flow, params, mask):
-            dreamed += not done_before
-            bar.update(1)
+    started = time.perf_counter()
+    counts = dict(dreamed=0, warm_up=0)
+    with cluster_client(args, threads) if threads else contextlib.nullcontext((None, None)) as (client, place):
+        chunk = chunk_length(args, folder, source.count, client)
+        params = run_params(args, model, weights_sha1, source, first, chunk)
+        params["seed"] = clip.seed = work_folder(folder, params, args.overwrite)  # once everything checked out
+        clip.metadata = params
+        spans = chunks(source.count, chunk, args.warm_up)
+        chains = [Chain(span, source, folder) for span in spans]
+        how = f" ({len(chains)} chunks on {place})" if client else f" ({len(chains)} chunks)" if chunk else ""
+        with tqdm(total=source.count, unit="frame", desc=f"dreaming{how}", dynamic_ncols=True) as bar:
+            def on_dreamed(t, own, data):
+                counts["dreamed" if own else "warm_up"] += 1
+                bar.update(own)
+            if client:
+                dream_on_cluster(client, clip, chains, lambda t, own: bar.update(own), on_dreamed)
+            else:
+                dream_here(clip, chains, lambda t, own: bar.update(own), on_dreamed)
+    fade_in_warm_ups(folder, spans)
     seconds = time.perf_counter() - started
     if output.suffix:
         write_video(folder, output, source, keep=args.keep_frames)
+    dreamed = counts["dreamed"]
     per_frame = f", {seconds / dreamed:.1f} s per frame" if dreamed else ""
-    print(f"dream: wrote {output} ({dreamed} frames dreamed{per_frame}; seed {params['seed']})", file=sys.stderr)
+    warm = f" and {counts['warm_up']} warm-up frames" if counts["warm_up"] else ""
+    print(f"dream: wrote {output} ({dreamed} frames{warm} dreamed{per_frame}; seed {params['seed']})",
+          file=sys.stderr)
     return 0
+
+
+def chunk_length(args, folder, count, client):
+    """Frames per chunk, None for the clip in one piece: as asked; else as the run being resumed was
+    cut (other chunks would give other frames); else, on a cluster, the clip shared out among its workers."""
+    from ..cluster import worker_count
+    chunk = args.chunk_frames
+    if chunk is None and not args.overwrite:
+        chunk = (recorded_run(folder) or {}).get("chunk_frames")
+    if chunk is None and client is not None:
+        chunk = -(-count // max(worker_count(client), 1))
+    return chunk if chunk and chunk < count else None
 
 
 def checked_output(args, source):
@@ -161,7 +183,7 @@ def first_target(args):
 
 def checked_objective(text, guide_img, where):
     """An objective's expression checked (syntax, names, guide image) before any frame; where: its source."""
-    from .common import objective_from
+    from ..expression import objective_from
     if text.strip() == "enhance":
         raise DreamError(f"{where}--objective enhance is for single photos (one whole image, no octaves or "
                          f"jitter); use layers, channels, neurons or guide()")
@@ -171,27 +193,7 @@ def checked_objective(text, guide_img, where):
         raise DreamError(f"{where}{e}") from None
 
 
-def prepared(net, target, guide_img, source, mask, args, where):
-    """(objective or None, octave plans) for a target, checked on the clip's size (layers, memory);
-    where: the target's source, for errors."""
-    from .common import objective_from
-    from ..guide import guide_features, objective_guide
-    from ..octaves import check_dream_run
-    kind, text = target
-    try:
-        objective = objective_from(text, guide_img, net) if kind == "objective" else None
-        blank = np.zeros((source.height, source.width, 3), np.float32)
-        plans = check_dream_run(net, blank, args.octaves, args.octave_scale,
-                                objective.layers if objective else [text], objective, mask, args.max_memory,
-                                args.tile_margin)
-        if kind == "layer" and guide_img is not None:
-            objective = objective_guide(guide_features(net, guide_img, text))
-    except DreamError as e:
-        raise DreamError(f"{where}{e}") from None
-    return objective, plans
-
-
-def run_params(args, model, weights_sha1, source, first):
+def run_params(args, model, weights_sha1, source, first, chunk):
     """The run's parameters: recorded in the work folder and every frame, compared on a resume."""
     from ..models import sha1_of
 
@@ -206,7 +208,8 @@ def run_params(args, model, weights_sha1, source, first):
                 input_sha1=sha1(args.input) if source.files is None else None, tile_margin=args.tile_margin,
                 keyframes_sha1=sha1(args.keyframes), guide=Path(args.guide).name if args.guide else None,
                 guide_sha1=sha1(args.guide), mask_sha1=sha1(args.mask),
-                mask_feather=args.mask_feather if args.mask else None)
+                mask_feather=args.mask_feather if args.mask else None, chunk_frames=chunk,
+                warm_up=args.warm_up if chunk else None)
 
 
 def work_folder(folder, params, overwrite):
@@ -214,18 +217,15 @@ def work_folder(folder, params, overwrite):
     from .runparams import same_run
     run_file = folder / RUN_FILE
     if overwrite and folder.is_dir():
-        for stale in [run_file, *folder.glob(NAMELESS_FRAME)]:
+        for stale in [run_file, *work_files(folder)]:
             stale.unlink(missing_ok=True)
-    if run_file.exists():
-        try:
-            recorded = json.loads(run_file.read_text())
-        except (OSError, ValueError) as e:
-            raise DreamError(f"cannot resume from {run_file} ({e}); pass --overwrite to start again") from None
+    recorded = recorded_run(folder)
+    if recorded is not None:
         if not same_run(recorded, params):
             raise DreamError(f"{folder} holds frames of a different run; choose another -o, or pass --overwrite")
         print(f"dream: resuming from {folder}", file=sys.stderr)
         return recorded["seed"]
-    if folder.is_dir() and any(folder.glob(NAMELESS_FRAME)):
+    if folder.is_dir() and any(work_files(folder)):
         raise DreamError(f"{folder} holds frames dream did not record; choose another -o, or pass --overwrite")
     folder.mkdir(exist_ok=True)
     seed = params["seed"] if params["seed"] is not None else secrets.randbelow(2**31)
@@ -233,6 +233,23 @@ def work_folder(folder, params, overwrite):
     tmp.write_text(json.dumps(dict(params, seed=seed), sort_keys=True))
     os.replace(tmp, run_file)
     return seed
+
+
+def work_files(folder):
+    """The frames (and chunks' warm-up frames) a render keeps in its work folder."""
+    from ..video import WORK_FILES
+    return [path for pattern in WORK_FILES for path in folder.glob(pattern)]
+
+
+def recorded_run(folder):
+    """The parameters of the run whose frames are in folder, or None if there is none."""
+    run_file = folder / RUN_FILE
+    if not run_file.exists():
+        return None
+    try:
+        return json.loads(run_file.read_text())
+    except (OSError, ValueError) as e:
+        raise DreamError(f"cannot resume from {run_file} ({e}); pass --overwrite to start again") from None
 
 
 def write_video(folder, output, source, keep):
@@ -244,7 +261,7 @@ def write_video(folder, output, source, keep):
         for frame in frames.frames():
             writer.write(frame)
     if not keep:
-        for done in [folder / RUN_FILE, *folder.glob(NAMELESS_FRAME)]:
+        for done in [folder / RUN_FILE, *work_files(folder)]:
             done.unlink()
         try:
             folder.rmdir()

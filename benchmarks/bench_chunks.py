@@ -1,0 +1,157 @@
+"""python -m dream video in chunks: what the warm-up buys at chunk boundaries, and what workers buy.
+
+    .venv/bin/python benchmarks/bench_chunks.py [--photo sky1024px.jpg] [--frames 48] [--chunk 8]
+        [--size 256x144] [--warm-ups 0,1,2,4,8,16] [--cluster]
+
+A clip panning right across one photo, 2 pixels a frame, dreamed with python -m dream
+video's defaults (inception_4c/output, 4 octaves, 10 steps on a frame that starts from
+itself, 5 on the others, DIS flow, decay 0.9):
+1. in one piece (the sequential render);
+2. in chunks of --chunk frames, for each warm-up length. For each it prints, at the chunk
+   boundaries (frame a-1 from one chunk, a from the next), the warping error (flicker:
+   |dream a - dream a-1 moved along the flow|, grey levels) beside the sequential
+   render's on the same pairs and on all its pairs; and how far the chunked frames are
+   from the sequential ones (mean |difference|), over the first frame of each chunk
+   and over all frames after the first chunk;
+3. with --cluster, the default warm-up on a 2-worker LocalCluster (1 thread each) and a
+   1-worker one (all cores), against the sequential render in this process: frames per
+   minute, and whether the cluster's frames are the bytes of the same chunks dreamed here.
+It also prints the warm-up's share of the work and the bytes a frame moves.
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+os.environ.setdefault("GLOG_minloglevel", "3")
+
+from bench_dream import googlenet_files, sky_photo  # noqa: E402
+from bench_video import clips  # noqa: E402
+from dream.batch import Model, cached_net, preload  # noqa: E402
+from dream.blas import cores  # noqa: E402
+from dream.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups  # noqa: E402
+from dream.clip import ClipDream  # noqa: E402
+from dream.coherence import warping_error  # noqa: E402
+from dream.images import load_image  # noqa: E402
+from dream.video import frame_path  # noqa: E402
+
+
+class InMemory:
+    """A clip held in memory, read as VideoSource reads one."""
+    def __init__(self, frames):
+        self.list = frames
+
+    def frames(self, start=0):
+        return iter(self.list[start:])
+
+
+def make_clip(model, height, width, layer="inception_4c/output"):
+    defaults = dict(layer=layer, objective=None, step_size=1.5, iters_next=5, blend=0.5, decay=0.9)
+    clip = ClipDream(model, height, width, ("layer", layer), {("layer", layer): ""}, {}, defaults, 10, 4, 1.4, 32)
+    clip.seed = 0
+    return clip
+
+
+def render(clip, frames, chunk, warm_up, client=None):
+    """(dreams as uint8 arrays: cut, and faded as python -m dream video writes them; seconds; warm-up frames
+    dreamed) of the clip cut into chunks."""
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        spans = chunks(len(frames), chunk, warm_up)
+        chains = [Chain(span, InMemory(frames), folder) for span in spans]
+        warm = []
+        t0 = time.perf_counter()
+        run = (lambda *a: dream_on_cluster(client, *a)) if client else dream_here
+        run(clip, chains, lambda t, own: None, lambda t, own, data: own or warm.append(t))
+        seconds = time.perf_counter() - t0
+
+        def read():
+            return [np.uint8(load_image(frame_path(folder, t))) for t in range(len(frames))]
+        cut = read()
+        fade_in_warm_ups(folder, spans)
+        return cut, read(), seconds, len(warm)
+
+
+def pair_error(frames, dreams, t):
+    return warping_error(frames[t - 1:t + 1], dreams[t - 1:t + 1])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--photo", help="photo to cut the clip from (default: the notebook's sky, else astronaut)")
+    p.add_argument("--frames", type=int, default=48)
+    p.add_argument("--chunk", type=int, default=8)
+    p.add_argument("--size", default="256x144", help="WxH of the clip")
+    p.add_argument("--warm-ups", default="0,1,2,4,8,16")
+    p.add_argument("--cluster", action="store_true", help="also time 1 and 2 workers")
+    args = p.parse_args()
+    width, height = map(int, args.size.split("x"))
+    name, photo = sky_photo(args.photo)
+    frames = list(clips(photo, width, height, args.frames).values())[1]
+    prototxt, weights, kind = googlenet_files()
+    model = Model(str(prototxt), str(weights))
+    clip = make_clip(model, height, width)
+    cached_net(model)
+    print(f"a {args.frames}-frame {width}x{height} pan cut from {name}, chunks of {args.chunk}; python -m dream "
+          f"video's defaults; GoogLeNet with {kind}; {cores()} cores")
+
+    sequential, _, seq_s, _ = render(clip, frames, None, 0)
+    boundaries = range(args.chunk, args.frames, args.chunk)
+    all_pairs = warping_error(frames, sequential)
+    seq_at = np.mean([pair_error(frames, sequential, a) for a in boundaries])
+    print(f"sequential: {seq_s / args.frames:.2f} s a frame; warping error {all_pairs:.2f} over all pairs, "
+          f"{seq_at:.2f} over the boundary pairs")
+    clip.seed = 1
+    other_seed, _, _, _ = render(clip, frames, None, 0)
+    clip.seed = 0
+    unrelated = np.mean([np.abs(np.float32(a) - b).mean() for a, b in zip(other_seed, sequential)])
+    print(f"two unrelated renders (seeds 0 and 1) differ by {unrelated:.2f} a pixel")
+    print(f"{'warm-up':>7s} {'boundary warping error':>22s} {'x sequential':>12s} {'|chunk - seq| first':>19s} "
+          f"{'after chunk 1':>13s} {'extra work':>10s} {'crossfaded: worst pair':>22s} {'x sequential':>12s}")
+    for warm_up in map(int, args.warm_ups.split(",")):
+        dreams, faded, _, warm = render(clip, frames, args.chunk, warm_up)
+        at = np.mean([pair_error(frames, dreams, a) for a in boundaries])
+        first = np.mean([np.abs(np.float32(dreams[a]) - sequential[a]).mean() for a in boundaries])
+        later = np.mean([np.abs(np.float32(dreams[t]) - sequential[t]).mean() for t in range(args.chunk, args.frames)])
+        worst = np.mean([max(pair_error(frames, faded, t) for t in range(max(1, a - warm_up), a + 1))
+                         for a in boundaries])
+        print(f"{warm_up:7d} {at:22.2f} {at / seq_at:12.2f} {first:19.2f} {later:13.2f} {warm / args.frames:10.0%} "
+              f"{worst:22.2f} {worst / seq_at:12.2f}")
+
+    if args.cluster:
+        from dream.cluster import dask_client
+        warm_up = 8
+        _, here, here_s, warm = render(clip, frames, args.chunk, warm_up)
+        print(f"\nchunks of {args.chunk}, warm-up {warm_up}: {args.frames} frames + {warm} warm-up frames")
+        print(f"{'how':28s} {'s':>6s} {'frames/min':>10s} {'vs sequential':>13s} {'same bytes as here':>18s}")
+        print(f"{'sequential, this process':28s} {seq_s:6.1f} {60 * args.frames / seq_s:10.1f} {1:13.2f} {'-':>18s}")
+        print(f"{'chunks, this process':28s} {here_s:6.1f} {60 * args.frames / here_s:10.1f} "
+              f"{seq_s / here_s:13.2f} {'-':>18s}")
+        for workers in (1, cores()):
+            threads = max(1, cores() // workers)
+            with dask_client(workers, threads) as client:
+                client.run(preload, model)
+                _, dreams, seconds, _ = render(clip, frames, args.chunk, warm_up, client)
+            same = all(np.array_equal(a, b) for a, b in zip(dreams, here))
+            print(f"{f'{workers} workers x {threads} threads':28s} {seconds:6.1f} {60 * args.frames / seconds:10.1f} "
+                  f"{seq_s / seconds:13.2f} {str(same):>18s}")
+        png = np.mean([len(frame_path_bytes) for frame_path_bytes in encoded(here)])
+        raw = frames[0].nbytes
+        print(f"\nbytes a frame moves: the frame and the one before ({2 * raw / 1e3:.0f} kB as uint8) and the previous "
+              f"dream ({png / 1e3:.0f} kB PNG) there, its dream ({png / 1e3:.0f} kB) back: "
+              f"{(2 * raw + 2 * png) / 1e6:.2f} MB")
+
+
+def encoded(dreams):
+    from dream.images import encode_image
+    return [encode_image(d, ".png") for d in dreams]
+
+
+if __name__ == "__main__":
+    main()

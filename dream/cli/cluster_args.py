@@ -1,0 +1,48 @@
+"""The flags that put a command on a Dask cluster (batch, video), and the local share they imply."""
+import contextlib
+
+from ..blas import cores
+from ..errors import DreamError
+
+
+def add_cluster_args(p, workers_default, workers_help):
+    from .common import MAX_COUNT, positive
+    c = p.add_argument_group("cluster (Dask; see README)")
+    c.add_argument("--workers", type=positive(int, MAX_COUNT), default=workers_default, help=workers_help)
+    c.add_argument("--threads-per-worker", type=positive(int, MAX_COUNT),
+                   help="cores each local worker's Caffe uses (default: the cores shared out among the workers)")
+    c.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on this existing Dask cluster instead, e.g. tcp://10.0.0.5:8786 (started with "
+                        "'dask scheduler' and 'dask worker'); --workers then does not apply")
+    c.add_argument("--dashboard", metavar="ADDRESS", nargs="?", const="127.0.0.1:8787",
+                   help="serve the local cluster's Dask dashboard here (default: none; a bare --dashboard "
+                        "means 127.0.0.1:8787)")
+    return c
+
+
+def on_cluster(args):
+    """Whether the command runs on a cluster; DreamError for local-cluster flags without one."""
+    if args.scheduler or args.workers:
+        return True
+    if args.threads_per_worker or args.dashboard:
+        raise DreamError("--threads-per-worker and --dashboard are for a local cluster: add --workers N")
+    return False
+
+
+def share_out(args):
+    """Cores per local worker; and, unless given, each local worker's --max-memory: its share of
+    what this machine has (set on args, so that the client checks with the workers' budget)."""
+    if args.scheduler:
+        return 1
+    if args.max_memory is None:
+        from ..memory import available_bytes
+        args.max_memory = available_bytes() // args.workers
+    return args.threads_per_worker or max(1, cores() // args.workers)
+
+
+@contextlib.contextmanager
+def cluster_client(args, threads):
+    """(Dask client, a few words on where it runs) for --workers / --scheduler."""
+    from ..cluster import dask_client, worker_count
+    with dask_client(args.workers, threads, args.scheduler, args.dashboard) as client:
+        yield client, args.scheduler or f"{worker_count(client)} local workers x {threads} threads"
