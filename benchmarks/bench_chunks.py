@@ -1,22 +1,25 @@
-"""python -m dream video in chunks: what the warm-up buys at chunk boundaries, and what workers buy.
+"""python -m dream video in chunks: what a warm-up and its fade buy at the seams, and what workers buy.
 
-    .venv/bin/python benchmarks/bench_chunks.py [--photo sky1024px.jpg] [--frames 48] [--chunk 8]
-        [--size 256x144] [--warm-ups 0,1,2,4,8,16] [--cluster]
+    .venv/bin/python benchmarks/bench_chunks.py [--photo sky1024px.jpg] [--frames 64] [--chunk 16]
+        [--size 256x144] [--warm-ups 0,2,4,8,16] [--cluster]
 
 A clip panning right across one photo, 2 pixels a frame, dreamed with python -m dream
 video's defaults (inception_4c/output, 4 octaves, 10 steps on a frame that starts from
 itself, 5 on the others, DIS flow, decay 0.9):
-1. in one piece (the sequential render);
-2. in chunks of --chunk frames, for each warm-up length. For each it prints, at the chunk
-   boundaries (frame a-1 from one chunk, a from the next), the warping error (flicker:
-   |dream a - dream a-1 moved along the flow|, grey levels) beside the sequential
-   render's on the same pairs and on all its pairs; and how far the chunked frames are
-   from the sequential ones (mean |difference|), over the first frame of each chunk
-   and over all frames after the first chunk;
-3. with --cluster, the default warm-up on a 2-worker LocalCluster (1 thread each) and a
-   1-worker one (all cores), against the sequential render in this process: frames per
-   minute, and whether the cluster's frames are the bytes of the same chunks dreamed here.
-It also prints the warm-up's share of the work and the bytes a frame moves.
+1. in one piece (the sequential render), and again with another seed (how far apart two
+   unrelated renders are);
+2. in chunks of --chunk frames, for each warm-up length. At each seam (frame a-1 from one
+   chunk, a from the next) it prints the warping error of a plain cut (flicker: |dream a -
+   dream a-1 moved along the flow|, grey levels) against the sequential render's on the
+   same pairs; how far the chunked frames are from the sequential ones (mean |difference|)
+   at each chunk's first frame and over all frames after the first chunk; the warm-up's
+   share of the work; and, with the warm-up faded in as python -m dream video writes it,
+   the worst pair's warping error over the fade;
+3. with --cluster, python -m dream video's default chunks (the clip shared out among the
+   workers, warm-up 8) on a LocalCluster of 1 worker (all cores) and of one one-thread
+   worker per core, against the sequential render in this process: frames per minute,
+   and whether the cluster's frames are the bytes of the same chunks dreamed here; then
+   the bytes a frame moves.
 """
 import argparse
 import os
@@ -85,10 +88,10 @@ def pair_error(frames, dreams, t):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--photo", help="photo to cut the clip from (default: the notebook's sky, else astronaut)")
-    p.add_argument("--frames", type=int, default=48)
-    p.add_argument("--chunk", type=int, default=8)
+    p.add_argument("--frames", type=int, default=64)
+    p.add_argument("--chunk", type=int, default=16)
     p.add_argument("--size", default="256x144", help="WxH of the clip")
-    p.add_argument("--warm-ups", default="0,1,2,4,8,16")
+    p.add_argument("--warm-ups", default="0,2,4,8,16", help="none: ''")
     p.add_argument("--cluster", action="store_true", help="also time 1 and 2 workers")
     args = p.parse_args()
     width, height = map(int, args.size.split("x"))
@@ -114,7 +117,7 @@ def main():
     print(f"two unrelated renders (seeds 0 and 1) differ by {unrelated:.2f} a pixel")
     print(f"{'warm-up':>7s} {'boundary warping error':>22s} {'x sequential':>12s} {'|chunk - seq| first':>19s} "
           f"{'after chunk 1':>13s} {'extra work':>10s} {'crossfaded: worst pair':>22s} {'x sequential':>12s}")
-    for warm_up in map(int, args.warm_ups.split(",")):
+    for warm_up in [int(w) for w in args.warm_ups.split(",") if w]:
         dreams, faded, _, warm = render(clip, frames, args.chunk, warm_up)
         at = np.mean([pair_error(frames, dreams, a) for a in boundaries])
         first = np.mean([np.abs(np.float32(dreams[a]) - sequential[a]).mean() for a in boundaries])
@@ -125,27 +128,36 @@ def main():
               f"{worst:22.2f} {worst / seq_at:12.2f}")
 
     if args.cluster:
-        from dream.cluster import dask_client
-        warm_up = 8
-        _, here, here_s, warm = render(clip, frames, args.chunk, warm_up)
-        print(f"\nchunks of {args.chunk}, warm-up {warm_up}: {args.frames} frames + {warm} warm-up frames")
-        print(f"{'how':28s} {'s':>6s} {'frames/min':>10s} {'vs sequential':>13s} {'same bytes as here':>18s}")
-        print(f"{'sequential, this process':28s} {seq_s:6.1f} {60 * args.frames / seq_s:10.1f} {1:13.2f} {'-':>18s}")
-        print(f"{'chunks, this process':28s} {here_s:6.1f} {60 * args.frames / here_s:10.1f} "
-              f"{seq_s / here_s:13.2f} {'-':>18s}")
-        for workers in (1, cores()):
-            threads = max(1, cores() // workers)
-            with dask_client(workers, threads) as client:
-                client.run(preload, model)
-                _, dreams, seconds, _ = render(clip, frames, args.chunk, warm_up, client)
-            same = all(np.array_equal(a, b) for a, b in zip(dreams, here))
-            print(f"{f'{workers} workers x {threads} threads':28s} {seconds:6.1f} {60 * args.frames / seconds:10.1f} "
-                  f"{seq_s / seconds:13.2f} {str(same):>18s}")
-        png = np.mean([len(frame_path_bytes) for frame_path_bytes in encoded(here)])
-        raw = frames[0].nbytes
-        print(f"\nbytes a frame moves: the frame and the one before ({2 * raw / 1e3:.0f} kB as uint8) and the previous "
-              f"dream ({png / 1e3:.0f} kB PNG) there, its dream ({png / 1e3:.0f} kB) back: "
-              f"{(2 * raw + 2 * png) / 1e6:.2f} MB")
+        cluster_rows(clip, model, frames, sequential, seq_s)
+
+
+def cluster_rows(clip, model, frames, sequential, seq_s, warm_up=8):
+    """python -m dream video's default chunks (the clip shared out among the workers) on 1 and on
+    `cores` one-thread workers, against the sequential render in this process."""
+    from dream.cluster import dask_client
+    count = len(frames)
+    print(f"\n{'how':34s} {'chunks':>6s} {'s':>6s} {'frames/min':>10s} {'vs sequential':>13s} "
+          f"{'dreamed/min':>11s} {'same bytes':>10s}")
+    print(f"{'sequential, this process':34s} {1:6d} {seq_s:6.1f} {60 * count / seq_s:10.1f} {1:13.2f} "
+          f"{60 * count / seq_s:11.1f} {'-':>10s}")
+    for workers in (1, cores()):
+        chunk = -(-count // workers)
+        threads = max(1, cores() // workers)
+        _, same_chunks_here, _, _ = render(clip, frames, chunk, warm_up)
+        with dask_client(workers, threads) as client:
+            client.run(preload, model)
+            _, dreams, seconds, warm = render(clip, frames, chunk, warm_up, client)
+        same = all(np.array_equal(a, b) for a, b in zip(dreams, same_chunks_here))
+        if workers == 1:
+            same = same and all(np.array_equal(a, b) for a, b in zip(dreams, sequential))
+        print(f"{f'{workers} workers x {threads} threads, warm-up {warm_up}':34s} {-(-count // chunk):6d} "
+              f"{seconds:6.1f} {60 * count / seconds:10.1f} {seq_s / seconds:13.2f} "
+              f"{60 * (count + warm) / seconds:11.1f} {str(same):>10s}")
+    png = np.mean([len(data) for data in encoded(sequential)])
+    raw = frames[0].nbytes
+    print(f"\nbytes a frame moves: the frame and the one before ({2 * raw / 1e3:.0f} kB as uint8) and the previous "
+          f"dream ({png / 1e3:.0f} kB PNG) there, its dream ({png / 1e3:.0f} kB) back: "
+          f"{(2 * raw + 2 * png) / 1e6:.2f} MB")
 
 
 def encoded(dreams):
