@@ -4,6 +4,7 @@ sequential render, the later ones stay within the measured seam, a killed worker
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import PIL.Image
@@ -84,6 +85,9 @@ def test_a_chunked_clip_on_two_workers(video, tmp_path):
     again = video("-o", "cluster", "--warm-up", "3")  # in this process now: the recorded chunks are kept
     assert again.returncode == 0 and "resuming" in again.stderr and "(0 frames dreamed" in again.stderr, \
         again.stderr
+    sequential_again = video("-o", "sequential", *CLUSTER)  # on workers now: still in one piece
+    assert sequential_again.returncode == 0 and "(0 frames dreamed" in sequential_again.stderr, \
+        sequential_again.stderr
     other = video("-o", "cluster", "--warm-up", "3", "--chunk-frames", "4")
     assert other.returncode == 1 and "different run" in other.stderr, other.stderr
 
@@ -123,3 +127,33 @@ def test_bad_cluster_flags_get_one_line(video, tmp_path, args, fragment):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_fade_stopped_anywhere_resumes_to_the_same_frames(tmp_path, monkeypatch):
+    import dream.chains
+    from dream.chains import fade_in_warm_ups
+    from dream.images import encode_image
+    spans = chunks(6, 3, 2)  # the second chunk's warm-up: frames 1 and 2, faded in by 1/3 and 2/3
+    for folder in (tmp_path / "straight", tmp_path / "stopped"):
+        folder.mkdir()
+        for t in range(6):
+            frame_path(folder, t).write_bytes(encode_image(np.full((4, 5, 3), 30.0 * t), ".png", {"frame": t}))
+        for t in (1, 2):
+            frame_path(folder, t, "warm").write_bytes(encode_image(np.full((4, 5, 3), 200.0), ".png"))
+    fade_in_warm_ups(tmp_path / "straight", spans)
+    assert [np.asarray(PIL.Image.open(frame_path(tmp_path / "straight", t)))[0, 0, 0] for t in range(4)] == \
+        [0, round(30 * 2 / 3 + 200 / 3), round(60 / 3 + 200 * 2 / 3), 90]
+
+    def stop(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(dream.chains, "os", SimpleNamespace(replace=stop))  # the fade's rename only
+    with pytest.raises(KeyboardInterrupt):
+        fade_in_warm_ups(tmp_path / "stopped", spans)
+    monkeypatch.undo()
+    assert frame_path(tmp_path / "stopped", 1, "blend").exists()  # stopped with the blend written,
+    assert not frame_path(tmp_path / "stopped", 1, "warm").exists()  # the warm-up frame gone
+    for _ in range(2):  # resumed, then once more with nothing left to do
+        fade_in_warm_ups(tmp_path / "stopped", spans)
+        assert sorted(p.name for p in (tmp_path / "stopped").iterdir()) == [f"{t:06d}.png" for t in range(6)]
+        for t in range(6):
+            assert frame_path(tmp_path / "stopped", t).read_bytes() == frame_path(tmp_path / "straight", t).read_bytes()

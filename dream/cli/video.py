@@ -143,8 +143,8 @@ def chunk_length(args, folder, count, client):
     cut (other chunks would give other frames); else, on a cluster, the clip shared out among its workers."""
     from ..cluster import worker_count
     chunk = args.chunk_frames
-    if chunk is None and not args.overwrite:
-        chunk = (recorded_run(folder) or {}).get("chunk_frames")
+    if chunk is None and not args.overwrite and (recorded := recorded_run(folder)) is not None:
+        return recorded.get("chunk_frames")
     if chunk is None and client is not None:
         chunk = -(-count // max(worker_count(client), 1))
     return chunk if chunk and chunk < count else None
