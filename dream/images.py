@@ -63,6 +63,8 @@ def load_image(path):
         raise DreamError(f"input image not found: {path}") from None
     except IsADirectoryError:
         raise DreamError(f"input is a directory, not an image: {path}") from None
+    except MemoryError:  # Pillow's own allocation refused (one 89-megapixel row, found by the fuzzer)
+        raise DreamError(f"cannot read image {path}: not enough memory to decode it") from None
     except PIL.UnidentifiedImageError:
         raise DreamError(f"not an image (or a format PIL cannot read): {path}") from None
     except PermissionError:
