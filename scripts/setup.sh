@@ -15,6 +15,14 @@ for arg in "$@"; do
   esac
 done
 "$REPO/scripts/install_caffe.sh" "${caffe_args[@]}"
+# The browser tests (tests/test_web.py) drive Debian's Chromium through Playwright, whose own browser
+# download is not needed (and not reachable on a closed network).
+if [[ " ${extras[*]-} " == *" test "* ]] && ! command -v chromium >/dev/null; then
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+  echo "==> installing Debian's chromium for the browser tests" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 spec=$REPO
 if [ ${#extras[@]} -gt 0 ]; then spec="$REPO[$(IFS=,; echo "${extras[*]}")]"; fi
 "$VENV/bin/python" -m pip install -q -e "$spec" 2>&1 | { grep -v '^WARNING: Location' || true; } >&2

@@ -9,7 +9,7 @@ from .image import build_parser, run
 
 # Commands besides the default dream: python -m dream NAME ...
 COMMANDS = {"class": "dream.cli.classes", "gallery": "dream.cli.gallery", "video": "dream.cli.video",
-            "batch": "dream.cli.batch"}
+            "batch": "dream.cli.batch", "serve": "dream.cli.serve"}
 
 
 def main(argv=None):
