@@ -82,11 +82,11 @@ class DreamJob:
         except MemoryError:
             self.error = "not enough memory for this photo; try a smaller one"
 
-    def step(self, octave, octaves, i, iters, data, net):
+    def step(self, octave, octaves, i, iters, data):
         if self.cancelled.is_set():
             raise Cancelled
         self.status = f"octave {octave + 1} of {octaves}, step {i + 1} of {iters}"
-        self.preview = data.copy(), net
+        self.preview = data.copy()  # the net's input changes with the next step
 
 
 def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None):
@@ -98,6 +98,8 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None):
     from .net import deprocess, dream_layers
     from .octaves import deepdream
     layers = dream_layers(net)
+    # The queue runs one dream at a time, but a cancelled dream's thread runs on to its next step
+    # while the queue already starts the next one: the net takes them in turn.
     lock = threading.Lock()
 
     def dream(photo, layer, octaves, iters, step_size, jitter, seed):
@@ -120,14 +122,13 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None):
             with lock:
                 out = deepdream(net, img, iter_n=iters, octave_n=octaves, end=layer, step_size=step_size,
                                 jitter=jitter, rng=np.random.RandomState(seed), max_memory=max_memory,
-                                progress=lambda o, i, data: job.step(o, octaves, i, iters, data, net))
+                                progress=lambda o, i, data: job.step(o, octaves, i, iters, data))
             args = SimpleNamespace(octaves=octaves, octave_scale=DEFAULTS["octave_scale"], iters=iters,
                                    step_size=step_size, jitter=jitter, exact_gradient=False, objective=None,
                                    frames=None)
-            metadata = run_params(args, model, weights_sha1, Path(photo).with_name(name + ".jpg"), None, layer, seed)
-            folder = Path(tempfile.mkdtemp(dir=work_dir))
-            path = folder / f"{name}-dream.png"
-            save_image(out, path, dict(metadata, input=Path(photo).name))
+            metadata = run_params(args, model, weights_sha1, Path(photo), None, layer, seed)  # the CLI's
+            path = Path(tempfile.mkdtemp(dir=work_dir)) / f"{name}-dream.png"
+            save_image(out, path, metadata)
             return np.uint8(np.clip(out, 0, 255)), str(path)
 
         job = DreamJob(run)
@@ -135,8 +136,7 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None):
             while job.thread.is_alive():
                 job.thread.join(PREVIEW_EVERY_S)
                 if job.preview is not None:
-                    data, _ = job.preview
-                    yield np.uint8(np.clip(deprocess(net, data), 0, 255)), None, job.status
+                    yield np.uint8(np.clip(deprocess(net, job.preview), 0, 255)), None, job.status
         finally:
             job.cancelled.set()  # a cancel (the generator closed) stops the dream at its next step
         if job.error:

@@ -53,23 +53,28 @@ def test_a_sweep_gives_the_bytes_of_python_m_dream_and_a_rerun_skips_it(dream_cm
     assert again.returncode == 0 and "4 of 4 outputs already" in again.stderr, again.stderr
 
 
+def kill_a_worker_midway(run, folder):
+    """SIGKILL one of the 2 local workers of the background command `run` once its first PNG is in
+    folder, then let it finish: it must exit 0."""
+    try:
+        deadline = time.time() + 120
+        while not any(folder.glob("*.png")):
+            assert run.poll() is None and time.time() < deadline, run.stderr and run.stderr.read()
+            time.sleep(0.05)
+        workers = [p for p in psutil.Process(run.pid).children(recursive=True)
+                   if any("spawn_main" in part for part in p.cmdline())]
+        assert len(workers) == 2
+        workers[0].kill()  # SIGKILL, mid-task
+        assert run.wait(timeout=300) == 0, run.stderr.read()
+    finally:
+        if run.poll() is None:
+            run.kill()
+
+
 def test_a_killed_worker_loses_nothing(dream_cmd, tmp_path):
     photos(tmp_path / "in", 6, 224, 160)
     args = ["batch", "in", "--octaves", "3", "--iters", "4", "--seed", "5", "--format", "png"]
-    batch = dream_cmd(*args, "-o", "killed", *CLUSTER, background=True)
-    try:
-        deadline = time.time() + 120
-        while not any((tmp_path / "killed").glob("*.png")):
-            assert batch.poll() is None and time.time() < deadline, batch.stderr and batch.stderr.read()
-            time.sleep(0.05)
-        workers = [p for p in psutil.Process(batch.pid).children(recursive=True)
-                   if any("spawn_main" in part for part in p.cmdline())]
-        assert len(workers) == 2
-        workers[0].kill()  # SIGKILL, mid-job
-        assert batch.wait(timeout=300) == 0, batch.stderr.read()
-    finally:
-        if batch.poll() is None:
-            batch.kill()
+    kill_a_worker_midway(dream_cmd(*args, "-o", "killed", *CLUSTER, background=True), tmp_path / "killed")
     one_worker = dream_cmd(*args, "-o", "straight", "--workers", "1")
     assert one_worker.returncode == 0, one_worker.stderr
     for i in range(6):

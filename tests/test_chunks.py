@@ -3,7 +3,6 @@ the cluster's frames are the bytes of the same chunks dreamed in one process, th
 sequential render, the later ones stay within the measured seam, a killed worker loses nothing."""
 import subprocess
 import sys
-import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,11 +11,11 @@ import pytest
 
 pytest.importorskip("distributed")
 pytest.importorskip("cv2")
-psutil = pytest.importorskip("psutil")
 from dream.chains import chunks  # noqa: E402
 from dream.coherence import warping_error  # noqa: E402
 from dream.images import read_metadata  # noqa: E402
 from dream.video import frame_path  # noqa: E402
+from test_batch import kill_a_worker_midway  # noqa: E402
 from test_video_io import panning_frames  # noqa: E402
 
 FRAMES = 12
@@ -94,20 +93,7 @@ def test_a_chunked_clip_on_two_workers(video, tmp_path):
 
 def test_a_killed_worker_loses_no_frame(video, tmp_path):
     args = ["--warm-up", "2", "--chunk-frames", "6", "--octaves", "3", "--iters", "6", "--iters-next", "4"]
-    render = video("-o", "killed", *args, *CLUSTER, background=True)
-    try:
-        deadline = time.time() + 120
-        while not any((tmp_path / "killed").glob("*.png")):
-            assert render.poll() is None and time.time() < deadline, render.stderr and render.stderr.read()
-            time.sleep(0.05)
-        workers = [p for p in psutil.Process(render.pid).children(recursive=True)
-                   if any("spawn_main" in part for part in p.cmdline())]
-        assert len(workers) == 2
-        workers[0].kill()  # SIGKILL, mid-frame
-        assert render.wait(timeout=300) == 0, render.stderr.read()
-    finally:
-        if render.poll() is None:
-            render.kill()
+    kill_a_worker_midway(video("-o", "killed", *args, *CLUSTER, background=True), tmp_path / "killed")
     here = video("-o", "here", *args)
     assert here.returncode == 0, here.stderr
     for t in range(FRAMES):

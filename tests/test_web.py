@@ -51,8 +51,7 @@ def server(googlenet, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh test installs it)")
+    assert shutil.which(CHROMIUM), "Debian's chromium is not installed: scripts/setup.sh test installs it"
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
