@@ -229,13 +229,13 @@ def dream_layers(net):
     return [b for b in net.blobs if b in layers and b != "data"]
 
 
-def check_end(net, end):
-    """Raise DreamError for a name that is not a dream layer, suggesting the close ones."""
+def check_end(net, end, otherwise="; see --list-layers"):
+    """Raise DreamError for a name that is not a dream layer, suggesting the close ones (or `otherwise`)."""
     names = dream_layers(net)
     if end in names:
         return
-    close = difflib.get_close_matches(end, names, n=4, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; see --list-layers"
+    close = difflib.get_close_matches(str(end), names, n=4, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else otherwise
     raise DreamError(f"unknown layer {end!r}{hint}")
 
 

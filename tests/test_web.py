@@ -1,111 +1,101 @@
-"""python -m dream serve in headless Chromium (Debian's, driven by Playwright), on the random-weight
-GoogLeNet: upload, pick a layer by its picture, dream, download; a corrupt upload; loopback only."""
+"""python -m dream serve's Dream tab in headless Chromium, on the random-weight GoogLeNet: upload, pick
+a layer by its picture, dream, download what the CLI re-makes byte for byte; two pages at once;
+cancel; bad input as one sentence; loopback only, nothing outside its folder served; a photo over
+the memory budget dreamed in tiles."""
 import io
 import json
 import os
-import shutil
+import re
 import subprocess
 import sys
-import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import PIL.Image
 import pytest
 
-pytest.importorskip("gradio")
-sync_api = pytest.importorskip("playwright.sync_api")
+from web_app import (MAX_MEMORY, MAX_UPLOAD, browser, cli, download, metadata, open_page,  # noqa: F401
+                     photo_file, remake, set_number, start_server, stop_server, sync_api, upload)
+
 psutil = pytest.importorskip("psutil")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Chromium's own calls home are refused on a closed network, many at a time: none of them
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(googlenet, tmp_path_factory):
-    prototxt, weights = googlenet
-    port = free_port()
     cache = tmp_path_factory.mktemp("gallery")
-    proc = subprocess.Popen([sys.executable, "-m", "dream", "serve", "--port", str(port), "--cache", str(cache),
-                             "--prototxt", str(prototxt), "--weights", str(weights)],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    lines = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
-    reader.start()
-    started = time.time()
-    while not any("serving on" in line for line in lines):
-        assert proc.poll() is None and time.time() - started < 180, "".join(lines)
-        time.sleep(0.1)
-    print(f"first start, layer pictures included: {time.time() - started:.1f} s")
-    yield proc, f"http://127.0.0.1:{port}", port, cache
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert shutil.which(CHROMIUM), "Debian's chromium is not installed: scripts/setup.sh test installs it"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def open_page(browser, url, requests=None):
-    page = browser.new_page()
-    if requests is not None:
-        page.on("request", lambda r: requests.append(r.url))
-    started = time.time()
-    page.goto(url)
-    page.locator("#dream").wait_for()
-    print(f"page load: {time.time() - started:.2f} s")
-    return page
-
-
-def photo_file(tmp_path, name="photo.png", size=(224, 168)):
-    import skimage.data
-    path = tmp_path / name
-    PIL.Image.fromarray(skimage.data.astronaut()[100:100 + size[1], 150:150 + size[0]]).save(path)
-    return path
+    proc, url, port = start_server(googlenet, cache, "--max-upload", MAX_UPLOAD, "--max-memory", MAX_MEMORY)
+    yield proc, url, port, cache
+    stop_server(proc)
 
 
 def pick(page, layer):
-    """Click the layer's picture in the gallery; the layer field follows."""
-    page.locator("#layers").get_by_text(layer, exact=True).click()
+    """Click the layer's picture in the gallery (captioned '3b' for inception_3b/output); the layer field follows."""
+    page.locator("#layers").get_by_text(layer.split("_")[1].split("/")[0], exact=True).click()
     sync_api.expect(page.locator("#layer input")).to_have_value(layer)
 
 
-def dream_and_download(page, path):
-    page.locator("#photo input[type=file]").set_input_files(str(path))
+def dream(page, photo):
+    upload(page, "photo", photo)
     page.locator("#dream").click()
-    link = page.locator("#download a").first
-    link.wait_for(timeout=120_000)
-    return page.request.get(link.get_attribute("href")).body()
+    return download(page, "download")
 
 
-def test_upload_pick_a_layer_dream_and_download(server, browser, tmp_path):
+def test_upload_pick_a_layer_dream_and_download_what_the_cli_remakes(server, browser, googlenet, tmp_path):
     _, url, _, _ = server
     requests = []
     page = open_page(browser, url, requests)
     pick(page, "inception_3b/output")
+    photo = photo_file(tmp_path)
     started = time.time()
-    data = dream_and_download(page, photo_file(tmp_path))
-    print(f"a default dream at 224x168: {time.time() - started:.1f} s")
-    out = PIL.Image.open(io.BytesIO(data))
-    assert out.size == (224, 168)
-    meta = json.loads(out.text["dream"])
-    assert (meta["layer"], meta["octaves"], meta["iters"], meta["seed"], meta["input"]) == \
-        ("inception_3b/output", 4, 10, 0, "photo.png")
+    data = dream(page, photo)
+    print(f"a default dream at 224x168 on inception_3b/output: {time.time() - started:.1f} s")
+    meta = metadata(data)
+    assert (meta["layer"], meta["octaves"], meta["iters"], meta["step_size"], meta["jitter"], meta["seed"],
+            meta["input"]) == ("inception_3b/output", 4, 10, 1.5, 32, 0, "photo.png")
+    assert data == remake(googlenet, photo, meta, tmp_path / "cli.png")  # python -m dream re-makes it
+    assert page.locator("#status textarea").input_value() == "done"
     assert all(u.startswith(url) or u.startswith("data:") or u.startswith("blob:") for u in requests), \
         [u for u in requests if not u.startswith(url)]
     page.screenshot(path=os.environ.get("DREAM_SCREENSHOT", str(tmp_path / "app.png")), full_page=True)  # README's
+
+
+def test_two_pages_at_once_each_get_their_own_result_and_see_the_queue(server, browser, googlenet, tmp_path):
+    _, url, _, _ = server
+    first, second = open_page(browser, url), open_page(browser, url)
+    pick(first, "inception_3b/output")
+    pick(second, "inception_3a/output")
+    photos = [photo_file(tmp_path, "first.png", (224, 168)), photo_file(tmp_path, "second.png", (200, 150), (50, 60))]
+    for page, photo in zip((first, second), photos):
+        upload(page, "photo", photo)
+    first.locator("#dream").click()
+    second.locator("#dream").click()
+    second.get_by_text("queue:").first.wait_for(timeout=30_000)  # its place in the queue, while the first dreams
+    for page, photo, layer in zip((first, second), photos, ("inception_3b/output", "inception_3a/output")):
+        data = download(page, "download")
+        meta = metadata(data)
+        assert (meta["input"], meta["layer"]) == (photo.name, layer)
+        assert data == remake(googlenet, photo, meta, tmp_path / f"cli-{photo.name}")
+
+
+def test_cancel_stops_the_dream_and_the_next_one_runs(server, browser, tmp_path):
+    _, url, _, _ = server
+    page = open_page(browser, url)
+    pick(page, "inception_3a/output")
+    page.get_by_text("The notebook's parameters").click()
+    set_number(page, "Steps per octave", 99)  # minutes of work, unless cancelled
+    upload(page, "photo", photo_file(tmp_path))
+    page.locator("#dream").click()
+    sync_api.expect(page.locator("#status textarea")).to_have_value(re.compile("octave 1 of 4, step .* of 99"),
+                                                                    timeout=60_000)
+    page.locator("#cancel").click()
+    sync_api.expect(page.locator("#status textarea")).to_have_value("cancelled")
+    time.sleep(2)  # a dream that went on would report its steps here
+    assert page.locator("#status textarea").input_value() == "cancelled"
+    set_number(page, "Steps per octave", 2)
+    page.locator("#dream").click()  # the net is free again at once
+    assert metadata(download(page, "download"))["iters"] == 2
 
 
 def test_a_corrupt_upload_is_one_sentence_and_the_next_one_works(server, browser, tmp_path):
@@ -114,21 +104,81 @@ def test_a_corrupt_upload_is_one_sentence_and_the_next_one_works(server, browser
     good = photo_file(tmp_path)
     bad = tmp_path / "bad.png"
     bad.write_bytes(good.read_bytes()[:300])
-    page.locator("#photo input[type=file]").set_input_files(str(bad))
+    upload(page, "photo", bad)
     page.locator("#dream").click()
-    error = page.get_by_text("cannot read image", exact=False).first
-    error.wait_for(timeout=30_000)
+    page.get_by_text("The photo: cannot read image").first.wait_for(timeout=30_000)
     assert "Traceback" not in page.content()
     pick(page, "inception_3a/output")
     page.locator("#photo button[aria-label='Clear']").first.click()
-    data = dream_and_download(page, good)
-    assert PIL.Image.open(io.BytesIO(data)).size == (224, 168)
+    assert PIL.Image.open(io.BytesIO(dream(page, good))).size == (224, 168)
+
+
+def test_an_upload_over_the_limit_is_refused_in_the_page(server, browser, tmp_path):
+    import numpy as np
+    _, url, _, _ = server
+    page = open_page(browser, url)
+    big = tmp_path / "big.png"
+    PIL.Image.fromarray(np.random.RandomState(0).randint(0, 256, (800, 800, 3), np.uint8)).save(big)  # 1.9 MB
+    page.locator("#photo input[type=file]").set_input_files(str(big))
+    page.get_by_text("exceed the maximum allowed size").first.wait_for(timeout=30_000)
+
+
+def test_bad_numbers_layers_and_a_too_small_photo_are_one_sentence(server, tmp_path):
+    """Through Gradio's API, which sends what the page's sliders would not, NaN included."""
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+    _, url, _, _ = server
+    client = Client(url, verbose=False)
+    photo = photo_file(tmp_path)
+    good = dict(photo=handle_file(str(photo)), layer="inception_3a/output", octaves=1, iters=1, step_size=1.5,
+                jitter=32, seed=0, guide=None, mask=None, feather=8)
+    tiny = dict(photo=handle_file(str(photo_file(tmp_path, "tiny.png", (40, 30)))), layer="inception_4c/output",
+                octaves=4)
+    for change, words in [(dict(step_size=1e9), "greater than maximum value 10"),
+                          (dict(octaves=2.5), "Octaves must be a whole number, not 2.5."),
+                          (dict(seed=-1), "less than minimum value 0"),
+                          (dict(layer="inception_4z/output"), "Unknown layer 'inception_4z/output'; did you mean"),
+                          (tiny, "use a larger image, fewer octaves, or an earlier layer.")]:
+        with pytest.raises(AppError) as e:
+            client.predict(*dict(good, **change).values(), api_name="/dream")
+        assert words in str(e.value) and "\n" not in str(e.value) and "Traceback" not in str(e.value), e.value
+    # NaN is not JSON, so no client sends it; Python's json module does, and the server reads it
+    upload, = json.loads(urllib.request.urlopen(urllib.request.Request(
+        url + "/gradio_api/upload", *multipart(photo))).read())
+    data = list(dict(good, photo={"path": upload, "meta": {"_type": "gradio.FileData"}, "orig_name": photo.name},
+                     step_size=float("nan")).values())
+    event = json.loads(urllib.request.urlopen(urllib.request.Request(
+        url + "/gradio_api/call/dream", json.dumps({"data": data}).encode(),
+        {"Content-Type": "application/json"})).read())["event_id"]
+    answer = urllib.request.urlopen(f"{url}/gradio_api/call/dream/{event}").read().decode()
+    assert "event: error" in answer and "Step size must be a number, not nan." in answer, answer
+    assert metadata(open(client.predict(*good.values(), api_name="/dream")[1], "rb").read())["iters"] == 1
+
+
+def multipart(path):
+    """(body, headers) of a form upload of one file, as a browser sends it."""
+    boundary = "dream-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{path.name}\"\r\n"
+            f"Content-Type: image/png\r\n\r\n").encode() + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
 def test_the_server_listens_on_loopback_only(server):
     proc, _, _, _ = server
     listening = [c for c in psutil.Process(proc.pid).net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
     assert listening and all(c.laddr.ip == "127.0.0.1" for c in listening), listening
+
+
+def test_nothing_outside_its_folder_can_be_read(server, googlenet):
+    _, url, _, cache = server
+    picture = next(cache.rglob("*.jpg"))
+    for path in ["/etc/passwd", str(googlenet[1]), str(picture), os.path.abspath("README.md")]:
+        for route in ("/gradio_api/file=", "/file="):
+            try:
+                with urllib.request.urlopen(url + route + urllib.parse.quote(path)) as r:
+                    assert False, f"{route}{path} answered {r.status}"
+            except urllib.error.HTTPError as e:
+                assert e.code in (403, 404), (path, e.code)
 
 
 @pytest.mark.parametrize("port", ["70000", "taken"])
@@ -140,3 +190,18 @@ def test_a_port_that_cannot_be_had_is_one_line(server, googlenet, port):
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines()[-1].startswith("dream: error:") and "--port" in r.stderr, r.stderr
+
+
+def test_a_photo_over_the_memory_budget_is_dreamed_in_tiles_as_the_cli_dreams_it_whole(server, browser, googlenet,
+                                                                                        tmp_path):
+    """Last in this file: a large dream leaves Caffe's blobs large, and the server's memory with them."""
+    _, url, _, _ = server
+    page = open_page(browser, url)
+    pick(page, "inception_3b/output")
+    page.get_by_text("The notebook's parameters").click()
+    set_number(page, "Octaves", 2)
+    set_number(page, "Steps per octave", 2)
+    photo = photo_file(tmp_path, "large.jpg", (1280, 960))  # too big for the budget whole
+    data = dream(page, photo)
+    assert "octaves in tiles to fit the memory budget" in page.locator("#status textarea").input_value()
+    assert data == remake(googlenet, photo, metadata(data), tmp_path / "cli.png")  # untiled: the same bytes

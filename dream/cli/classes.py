@@ -43,6 +43,31 @@ def canvas_size(text):
     return h, w
 
 
+def class_schedule(iters=None):
+    """deepdraw's schedule, with `iters` steps in every octave if given."""
+    return [dict(o, iter_n=iters) if iters else dict(o) for o in DEFAULT_SCHEDULE]
+
+
+def class_params(model, weights_sha1, specs, regions, size, init, schedule, seed):
+    """What a class image's metadata records, and what a re-run compares."""
+    labels = imagenet_labels()
+    return dict(command="class", model=model.name, weights_sha1=weights_sha1,
+                classes=[[c, labels[c], w] for c, w in specs], regions=regions,
+                size=list(size), init=init.name if init else None,
+                iters=[o["iter_n"] for o in schedule], seed=seed)
+
+
+def class_targets(specs, regions):
+    """visualize_class's (classes, regions): one mix of the weighted classes, or a vertical strip each."""
+    if regions:
+        n = len(specs)
+        return {}, [(c, (0.0, k / n, 1.0, (k + 1) / n)) for k, (c, _) in enumerate(specs)]
+    classes = {}
+    for c, w in specs:
+        classes[c] = classes.get(c, 0.0) + w
+    return classes, None
+
+
 def build_parser():
     from .common import MAX_COUNT, DefaultsFormatter, OneLineParser, add_model_args, positive, seed_type
     p = OneLineParser(prog="python -m dream class", formatter_class=DefaultsFormatter, description=(
@@ -74,23 +99,14 @@ def run(args):
     first = labels[specs[0][0]].replace(" ", "-").replace("/", "-")
     output = Path(args.output or f"class-{first}.jpg")
     check_writable(output)
-    schedule = [dict(o, iter_n=args.iters) if args.iters else dict(o) for o in DEFAULT_SCHEDULE]
+    schedule = class_schedule(args.iters)
     model, weights_sha1 = checked_model(args)
-    params = dict(command="class", model=model.name, weights_sha1=weights_sha1,
-                  classes=[[c, labels[c], w] for c, w in specs], regions=args.regions,
-                  size=list(size), init=init.name if init else None,
-                  iters=[o["iter_n"] for o in schedule], seed=args.seed)
+    params = class_params(model, weights_sha1, specs, args.regions, size, init, schedule, args.seed)
     if already_done(output, params, args.overwrite):
         return 0
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     params["seed"] = seed
-    if args.regions:
-        n = len(specs)
-        regions, classes = [(c, (0.0, k / n, 1.0, (k + 1) / n)) for k, (c, _) in enumerate(specs)], {}
-    else:
-        regions, classes = None, {}
-        for c, w in specs:
-            classes[c] = classes.get(c, 0.0) + w
+    classes, regions = class_targets(specs, args.regions)
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     check_canvas(net, *size)
     check_canvas_memory(net, *size, schedule)

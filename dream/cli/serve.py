@@ -26,7 +26,8 @@ def build_parser():
 def run(args):
     from .common import checked_model
     from ..net import load_net
-    from ..web import build_app, layer_pictures, serve_environment
+    from ..web.app import build_app, serve_environment
+    from ..web.pictures import layer_pictures
     if not 0 < args.port < 65536:
         raise DreamError(f"--port {args.port} is not a port (1 to 65535)")
     model, weights_sha1 = checked_model(args)

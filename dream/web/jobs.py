@@ -1,0 +1,125 @@
+"""What every tab of the web app shares: the one net, jobs that run beside the page, and how bad
+input becomes one sentence in it."""
+import contextlib
+import tempfile
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DreamError, one_line
+
+PREVIEW_EVERY_S = 0.5
+
+
+@dataclass
+class Served:
+    """The loaded net and what the pages' jobs need beside it."""
+    model: object  # models.ModelFiles
+    weights_sha1: str
+    net: object
+    work_dir: str  # uploads and results: a temporary folder that goes with the server
+    max_memory: int = None  # a photo whose octave does not fit is dreamed in tiles, as on the CLI
+    # Gradio's queue runs one job at a time, but a cancelled job's thread runs on to its next step
+    # while the queue already starts the next one: the net takes them in turn.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def output_folder(self):
+        """A new folder for one job's results (two pages may name their photos alike)."""
+        return Path(tempfile.mkdtemp(dir=self.work_dir))
+
+
+class Cancelled(Exception):
+    pass
+
+
+class Job:
+    """work(job) in a thread of its own; its progress and latest image readable from another."""
+
+    def __init__(self, work):
+        self.status, self.preview, self.result, self.error = "waiting", None, None, None
+        self.cancelled = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self.thread.start()
+
+    def _run(self, work):
+        try:
+            self.result = work(self)
+        except Cancelled:
+            self.error = "cancelled"
+        except DreamError as e:
+            self.error = one_line(e)
+        except MemoryError:
+            self.error = "not enough memory for this photo; try a smaller one"
+        except Exception as e:  # a bug: the page gets a sentence, the server's log the traceback
+            traceback.print_exc()
+            self.error = one_line(f"dream failed ({type(e).__name__}: {e}); the server's log has the details")
+
+    def step(self, status, image):
+        """Called by the work after each step: raises Cancelled once the page has cancelled."""
+        if self.cancelled.is_set():
+            raise Cancelled
+        self.status = status
+        self.preview = image.copy()  # the net's input changes with the next step
+
+
+def watch(work, show):
+    """Run work in a Job; every PREVIEW_EVERY_S yield show(job.preview, job.status), the page's
+    outputs. Returns the work's result; an error or a cancel becomes gr.Error. A cancelled page
+    closes this generator, which stops the job at its next step."""
+    import gradio as gr
+    job = Job(work)
+    try:
+        while job.thread.is_alive():
+            job.thread.join(PREVIEW_EVERY_S)
+            if job.preview is not None:
+                yield show(job.preview, job.status)
+    finally:
+        job.cancelled.set()
+    if job.error:
+        raise gr.Error(sentence(job.error), print_exception=False)
+    return job.result
+
+
+def on_click(go, stop, fn, inputs, outputs, status, api_name):
+    """go runs fn as a job in the one queue all tabs share (they share the one net, so one job at a
+    time, each page seeing its place); stop cancels it and says so."""
+    event = go.click(fn, inputs, outputs, api_name=api_name, concurrency_id="net", concurrency_limit=1)
+    stop.click(lambda: "cancelled", None, status, cancels=[event], queue=False)
+
+
+@contextlib.contextmanager
+def one_sentence():
+    """A DreamError inside becomes the page's error sentence."""
+    import gradio as gr
+    try:
+        yield
+    except DreamError as e:
+        raise gr.Error(sentence(one_line(e)), print_exception=False) from None
+
+
+def sentence(text):
+    """'cannot read image x' -> 'Cannot read image x.'"""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def checked_number(name, value, low, high, kind=float):
+    """value as kind within [low, high], or DreamError naming the field."""
+    try:
+        number = kind(value)
+        finite = np.isfinite(float(value)) and float(value) == number
+    except (TypeError, ValueError, OverflowError):
+        finite = False
+    if not finite:
+        raise DreamError(f"{name} must be a {'whole ' if kind is int else ''}number, not {value!r}")
+    if not low <= number <= high:
+        raise DreamError(f"{name} must be between {low} and {high}, not {number}")
+    return number
+
+
+def uint8_image(net, data):
+    """The net's 3 x H x W input as an RGB picture."""
+    from ..net import deprocess
+    return np.uint8(np.clip(deprocess(net, data), 0, 255))

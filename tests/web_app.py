@@ -1,0 +1,124 @@
+"""What the browser tests share: python -m dream serve on the random-weight GoogLeNet, Debian's
+headless Chromium driven by Playwright, and the CLI run that must re-make what the page made."""
+import io
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import PIL.Image
+import pytest
+
+pytest.importorskip("gradio")
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Chromium's own calls home are refused on a closed network, many at a time: none of them
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+MAX_UPLOAD = "1M"
+MAX_MEMORY = "1500M"  # the photos here fit whole, test_web's 1280x960 one only in tiles
+DREAM_TIMEOUT_MS = 180_000
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(googlenet, cache, *flags):
+    """(process, url, port) of a running python -m dream serve; prints how long the start took."""
+    prototxt, weights = googlenet
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dream", "serve", "--port", str(port), "--cache", str(cache),
+                             "--prototxt", str(prototxt), "--weights", str(weights), *flags],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines = []
+    threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
+    started = time.time()
+    while not any("serving on" in line for line in lines):
+        assert proc.poll() is None and time.time() - started < 180, "".join(lines)
+        time.sleep(0.1)
+    print(f"server start, layer pictures included: {time.time() - started:.1f} s")
+    return proc, f"http://127.0.0.1:{port}", port
+
+
+def stop_server(proc):
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert shutil.which(CHROMIUM), "Debian's chromium is not installed: scripts/setup.sh test installs it"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url, requests=None, tab=None):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    if requests is not None:
+        page.on("request", lambda r: requests.append(r.url))
+    started = time.time()
+    page.goto(url)
+    page.locator("#dream").wait_for()
+    print(f"page load: {time.time() - started:.2f} s")
+    if tab:
+        page.get_by_role("tab", name=tab).click()
+    return page
+
+
+def photo_file(folder, name="photo.png", size=(224, 168), corner=(100, 150)):
+    """A crop of scikit-image's astronaut at corner (y, x), or all of it resized when size is larger."""
+    import skimage.data
+    path = folder / name
+    img, (y, x), (w, h) = PIL.Image.fromarray(skimage.data.astronaut()), corner, size
+    fits = y + h <= img.height and x + w <= img.width
+    (img.crop((x, y, x + w, y + h)) if fits else img.resize(size, PIL.Image.BICUBIC)).save(path, quality=90)
+    return path
+
+
+def set_number(page, label, value):
+    """Type into a slider's or number field's box (the page's accordions opened first)."""
+    box = page.get_by_label(f"number input for {label}", exact=True).or_(page.get_by_label(label, exact=True)).first
+    box.fill(str(value))
+    box.blur()  # the slider takes the value when the box loses focus
+
+
+def upload(page, elem_id, path):
+    page.locator(f"#{elem_id} input[type=file]").set_input_files(str(path))
+    page.locator(f"#{elem_id}").get_by_text(path.name).first.wait_for()  # uploaded before a click sends it
+
+
+def download(page, elem_id, index=0):
+    """The bytes of the index-th file the #elem_id download box offers, once it offers one."""
+    link = page.locator(f"#{elem_id} a").nth(index)
+    link.wait_for(timeout=DREAM_TIMEOUT_MS)
+    return page.request.get(link.get_attribute("href")).body()
+
+
+def metadata(data):
+    """The parameters save_image wrote into a PNG's or JPEG's bytes."""
+    from dream.images import read_metadata
+    return read_metadata(io.BytesIO(data))
+
+
+def cli(googlenet, *args):
+    """python -m dream ARGS on the same weights; the process's result."""
+    prototxt, weights = googlenet
+    r = subprocess.run([sys.executable, "-m", "dream", *map(str, args), "--prototxt", str(prototxt),
+                        "--weights", str(weights)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def remake(googlenet, photo, meta, out, *extra):
+    """The CLI's output for the parameters in a result's metadata: what the page promises."""
+    cli(googlenet, photo, "-o", out, "--layer", meta["layer"], "--octaves", meta["octaves"], "--iters",
+        meta["iters"], "--step-size", repr(meta["step_size"]), "--jitter", meta["jitter"], "--seed", meta["seed"],
+        *extra)
+    return out.read_bytes()
