@@ -51,3 +51,14 @@ def photo_file(tmp_path, photo):
     path = tmp_path / "chelsea.jpg"
     PIL.Image.fromarray(np.uint8(photo)).save(path, quality=95)
     return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (tests/web_app.py)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from web_app import launch_chromium
+    with sync_api.sync_playwright() as p:
+        browser = launch_chromium(p)
+        yield browser
+        browser.close()

@@ -16,8 +16,8 @@ import urllib.request
 import PIL.Image
 import pytest
 
-from web_app import (MAX_MEMORY, MAX_UPLOAD, browser, cli, download, metadata, open_page,  # noqa: F401
-                     photo_file, remake, set_number, start_server, stop_server, sync_api, upload)
+from web_app import (MAX_MEMORY, MAX_UPLOAD, astronaut_file, download, metadata, open_accordion, open_page,
+                     remake, set_number, start_server, stop_server, sync_api, upload)
 
 psutil = pytest.importorskip("psutil")
 
@@ -47,7 +47,7 @@ def test_upload_pick_a_layer_dream_and_download_what_the_cli_remakes(server, bro
     requests = []
     page = open_page(browser, url, requests)
     pick(page, "inception_3b/output")
-    photo = photo_file(tmp_path)
+    photo = astronaut_file(tmp_path)
     started = time.time()
     data = dream(page, photo)
     print(f"a default dream at 224x168 on inception_3b/output: {time.time() - started:.1f} s")
@@ -66,7 +66,7 @@ def test_two_pages_at_once_each_get_their_own_result_and_see_the_queue(server, b
     first, second = open_page(browser, url), open_page(browser, url)
     pick(first, "inception_3b/output")
     pick(second, "inception_3a/output")
-    photos = [photo_file(tmp_path, "first.png", (224, 168)), photo_file(tmp_path, "second.png", (200, 150), (50, 60))]
+    photos = [astronaut_file(tmp_path, "first.png", (224, 168)), astronaut_file(tmp_path, "second.png", (200, 150), (50, 60))]
     for page, photo in zip((first, second), photos):
         upload(page, "photo", photo)
     first.locator("#dream").click()
@@ -83,9 +83,9 @@ def test_cancel_stops_the_dream_and_the_next_one_runs(server, browser, tmp_path)
     _, url, _, _ = server
     page = open_page(browser, url)
     pick(page, "inception_3a/output")
-    page.get_by_text("The notebook's parameters").click()
+    open_accordion(page, "The notebook's parameters")
     set_number(page, "Steps per octave", 99)  # minutes of work, unless cancelled
-    upload(page, "photo", photo_file(tmp_path))
+    upload(page, "photo", astronaut_file(tmp_path))
     page.locator("#dream").click()
     sync_api.expect(page.locator("#status textarea")).to_have_value(re.compile("octave 1 of 4, step .* of 99"),
                                                                     timeout=60_000)
@@ -101,7 +101,7 @@ def test_cancel_stops_the_dream_and_the_next_one_runs(server, browser, tmp_path)
 def test_a_corrupt_upload_is_one_sentence_and_the_next_one_works(server, browser, tmp_path):
     _, url, _, _ = server
     page = open_page(browser, url)
-    good = photo_file(tmp_path)
+    good = astronaut_file(tmp_path)
     bad = tmp_path / "bad.png"
     bad.write_bytes(good.read_bytes()[:300])
     upload(page, "photo", bad)
@@ -129,10 +129,10 @@ def test_bad_numbers_layers_and_a_too_small_photo_are_one_sentence(server, tmp_p
     from gradio_client.exceptions import AppError
     _, url, _, _ = server
     client = Client(url, verbose=False)
-    photo = photo_file(tmp_path)
+    photo = astronaut_file(tmp_path)
     good = dict(photo=handle_file(str(photo)), layer="inception_3a/output", octaves=1, iters=1, step_size=1.5,
                 jitter=32, seed=0, guide=None, mask=None, feather=8)
-    tiny = dict(photo=handle_file(str(photo_file(tmp_path, "tiny.png", (40, 30)))), layer="inception_4c/output",
+    tiny = dict(photo=handle_file(str(astronaut_file(tmp_path, "tiny.png", (40, 30)))), layer="inception_4c/output",
                 octaves=4)
     for change, words in [(dict(step_size=1e9), "greater than maximum value 10"),
                           (dict(octaves=2.5), "Octaves must be a whole number, not 2.5."),
@@ -198,10 +198,10 @@ def test_a_photo_over_the_memory_budget_is_dreamed_in_tiles_as_the_cli_dreams_it
     _, url, _, _ = server
     page = open_page(browser, url)
     pick(page, "inception_3b/output")
-    page.get_by_text("The notebook's parameters").click()
+    open_accordion(page, "The notebook's parameters")
     set_number(page, "Octaves", 2)
     set_number(page, "Steps per octave", 2)
-    photo = photo_file(tmp_path, "large.jpg", (1280, 960))  # too big for the budget whole
+    photo = astronaut_file(tmp_path, "large.jpg", (1280, 960))  # too big for the budget whole
     data = dream(page, photo)
     assert "octaves in tiles to fit the memory budget" in page.locator("#status textarea").input_value()
     assert data == remake(googlenet, photo, metadata(data), tmp_path / "cli.png")  # untiled: the same bytes

@@ -50,13 +50,9 @@ def stop_server(proc):
     proc.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def browser():
+def launch_chromium(playwright):
     assert shutil.which(CHROMIUM), "Debian's chromium is not installed: scripts/setup.sh test installs it"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
 
 
 def open_page(browser, url, requests=None, tab=None):
@@ -72,7 +68,7 @@ def open_page(browser, url, requests=None, tab=None):
     return page
 
 
-def photo_file(folder, name="photo.png", size=(224, 168), corner=(100, 150)):
+def astronaut_file(folder, name="photo.png", size=(224, 168), corner=(100, 150)):
     """A crop of scikit-image's astronaut at corner (y, x), or all of it resized when size is larger."""
     import skimage.data
     path = folder / name
@@ -83,10 +79,21 @@ def photo_file(folder, name="photo.png", size=(224, 168), corner=(100, 150)):
 
 
 def set_number(page, label, value):
-    """Type into a slider's or number field's box (the page's accordions opened first)."""
-    box = page.get_by_label(f"number input for {label}", exact=True).or_(page.get_by_label(label, exact=True)).first
-    box.fill(str(value))
-    box.blur()  # the slider takes the value when the box loses focus
+    """Type into a slider's or number field's box (its accordion opened first). A box that has just
+    appeared can lose its first value to the page's own first render: type until it holds."""
+    box = page.get_by_label(f"number input for {label}", exact=True).or_(page.get_by_label(label, exact=True))
+    box = box.filter(visible=True).first  # the open tab's: the tabs share labels
+    for _ in range(20):
+        box.fill(str(value))
+        box.blur()  # the slider takes the value when the box loses focus
+        time.sleep(0.1)
+        if float(box.input_value()) == float(value):
+            return
+    raise AssertionError(f"{label} does not take {value}: it shows {box.input_value()}")
+
+
+def open_accordion(page, title):
+    page.get_by_text(title, exact=True).filter(visible=True).first.click()
 
 
 def upload(page, elem_id, path):
