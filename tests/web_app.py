@@ -97,8 +97,16 @@ def open_accordion(page, title):
 
 
 def upload(page, elem_id, path):
-    page.locator(f"#{elem_id} input[type=file]").set_input_files(str(path))
-    page.locator(f"#{elem_id}").get_by_text(path.name).first.wait_for()  # uploaded before a click sends it
+    """Choose the file, and wait until the box names it (uploaded: a click now sends it). A choice
+    made while the page re-renders the box (an accordion just opened) can be lost: choose again."""
+    for _ in range(5):
+        page.locator(f"#{elem_id} input[type=file]").set_input_files(str(path))
+        try:
+            page.locator(f"#{elem_id}").get_by_text(path.name).first.wait_for(timeout=6_000)
+            return
+        except sync_api.TimeoutError:
+            pass
+    raise AssertionError(f"#{elem_id} does not take {path.name}")
 
 
 def download(page, elem_id, index=0):

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..errors import DreamError
 from .controls import MAX_SEED, seed_input, uploaded
-from .jobs import checked_number, on_click, one_sentence, uint8_image, watch
+from .jobs import SHOWN_FORMAT, checked_number, on_click, one_sentence, uint8_image, watch
 
 MAX_CLASSES = 4
 MAX_CANVAS = 1024  # a side; the memory check still applies
@@ -77,7 +77,8 @@ def class_tab(served):
                     stop = gr.Button("Cancel")
             with gr.Column():
                 status = gr.Textbox(label="Progress", interactive=False, elem_id="class-status")
-                result = gr.Image(label="Class image", interactive=False, buttons=["download", "fullscreen"])
+                result = gr.Image(label="Class image", interactive=False, format=SHOWN_FORMAT,
+                                  buttons=["fullscreen"])
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="class-download")
     on_click(go, stop, draw, [names, width, height, iters, regions, seed, init],
              [result, download, status], status, "draw")

@@ -3,7 +3,7 @@ the result downloads with the metadata python -m dream writes."""
 import numpy as np
 
 from .controls import checked_feather, checked_params, layer_dropdown, parameter_inputs, uploaded
-from .jobs import on_click, one_sentence, uint8_image, watch
+from .jobs import SHOWN_FORMAT, on_click, one_sentence, uint8_image, watch
 from .pictures import caption
 
 
@@ -74,7 +74,7 @@ def dream_tab(served, layers, pictures):
                     stop = gr.Button("Cancel", elem_id="cancel")
             with gr.Column():
                 status = gr.Textbox(label="Progress", interactive=False, elem_id="status")
-                result = gr.Image(label="Dream", interactive=False, buttons=["download", "fullscreen"],
+                result = gr.Image(label="Dream", interactive=False, format=SHOWN_FORMAT, buttons=["fullscreen"],
                                   elem_id="result")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
     def picked(evt: gr.SelectData):

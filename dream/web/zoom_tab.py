@@ -7,7 +7,7 @@ import numpy as np
 from ..cli.common import DEFAULTS
 from ..errors import DreamError
 from .controls import checked_params, layer_dropdown, parameter_inputs, uploaded
-from .jobs import checked_number, on_click, one_sentence, uint8_image, watch
+from .jobs import SHOWN_FORMAT, checked_number, on_click, one_sentence, uint8_image, watch
 
 MAX_FRAMES = 1000
 
@@ -74,7 +74,8 @@ def zoom_tab(served, layers):
                     stop = gr.Button("Cancel")
             with gr.Column():
                 status = gr.Textbox(label="Progress", interactive=False, elem_id="zoom-status")
-                result = gr.Image(label="Latest frame", interactive=False, buttons=["download", "fullscreen"])
+                result = gr.Image(label="Latest frame", interactive=False, format=SHOWN_FORMAT,
+                                  buttons=["fullscreen"])
                 video = gr.Video(label="The zoom", interactive=False, buttons=["download"], elem_id="zoom-video")
                 download = gr.File(label="Download: the frames (a zip, each with its parameters) and the mp4",
                                    file_count="multiple", elem_id="zoom-download")
