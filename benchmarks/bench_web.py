@@ -83,7 +83,7 @@ def main():
             upload(page, "photo", photo)
             started, browser_cpu = time.time(), chromium_cpu()
             page.locator("#dream").click()
-            data = download(page, "download")
+            data = download(page, "download", timeout_ms=3 * 3600_000)
             app, browser_cpu = time.time() - started, chromium_cpu() - browser_cpu
             status = page.locator("#status textarea").input_value()
             browser.close()

@@ -109,10 +109,10 @@ def upload(page, elem_id, path):
     raise AssertionError(f"#{elem_id} does not take {path.name}")
 
 
-def download(page, elem_id, index=0):
+def download(page, elem_id, index=0, timeout_ms=DREAM_TIMEOUT_MS):
     """The bytes of the index-th file the #elem_id download box offers, once it offers one."""
     link = page.locator(f"#{elem_id} a").nth(index)
-    link.wait_for(timeout=DREAM_TIMEOUT_MS)
+    link.wait_for(timeout=timeout_ms)
     return page.request.get(link.get_attribute("href")).body()
 
 

@@ -1,4 +1,5 @@
 """python -m dream serve: the web app on this machine (127.0.0.1 unless told otherwise)."""
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -49,8 +50,14 @@ def run(args):
             raise DreamError(f"cannot listen on {args.host}:{args.port}: the port is taken or not allowed; "
                              f"choose another --port") from None
         print(f"dream: serving on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop cleans up as Ctrl+C does
         try:
-            app.block_thread()
+            app.block_thread()  # returns on Ctrl+C
         finally:
             app.close()
+    print("dream: stopped; the uploads and results are deleted", file=sys.stderr)
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
