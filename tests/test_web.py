@@ -182,6 +182,22 @@ def test_nothing_outside_its_folder_can_be_read(server, googlenet):
                 assert e.code in (403, 404), (path, e.code)
 
 
+def test_the_servers_tile_margin_tiles_every_dream_as_the_clis_does(server, googlenet, tmp_path):
+    from gradio_client import Client, handle_file
+    _, _, _, cache = server
+    proc, url, _ = start_server(googlenet, cache, "--tile-margin", "32")
+    try:
+        photo = astronaut_file(tmp_path)
+        _, result, status = Client(url, verbose=False).predict(
+            handle_file(str(photo)), "inception_3b/output", 2, 2, 1.5, 32, 0, None, None, 8, api_name="/dream")
+    finally:
+        stop_server(proc)
+    assert status == "done, 2 of 2 octaves in tiles with margin 32 (--tile-margin)", status
+    data = open(result, "rb").read()
+    assert metadata(data)["tile_margin"] == 32
+    assert data == remake(googlenet, photo, metadata(data), tmp_path / "cli.png", "--tile-margin", 32)
+
+
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_the_server_deletes_the_uploads(server, googlenet, tmp_path, how):
     _, _, _, cache = server

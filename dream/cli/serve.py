@@ -41,7 +41,7 @@ def run(args):
         net = load_net(model.prototxt, model.weights, gpu=args.gpu)
         print("dream: making the layer pictures (once per model)...", file=sys.stderr)
         pictures = layer_pictures(net, model.name, weights_sha1, args.cache)
-        app = build_app(model, weights_sha1, net, pictures, work_dir, args.max_memory)
+        app = build_app(model, weights_sha1, net, pictures, work_dir, args.max_memory, args.tile_margin)
         try:
             app.launch(server_name=args.host, server_port=args.port, share=False, quiet=True,
                        max_file_size=int(args.max_upload), ssr_mode=False, mcp_server=False, enable_monitoring=False,

@@ -7,11 +7,11 @@ from .jobs import Served
 from .zoom_tab import zoom_tab
 
 
-def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None):
+def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, tile_margin=None):
     """The gr.Blocks app; net: the loaded net every job uses (one at a time, through the queue)."""
     import gradio as gr
     from ..net import dream_layers
-    served = Served(model, weights_sha1, net, work_dir, max_memory)
+    served = Served(model, weights_sha1, net, work_dir, max_memory, tile_margin)
     layers = dream_layers(net)
     with gr.Blocks(title="dream") as app:
         gr.Markdown("# dream\nDeepDream as Google's 2015 notebook made it: upload a photo, pick a layer by its "

@@ -7,10 +7,12 @@ from .jobs import SHOWN_FORMAT, on_click, one_sentence, uint8_image, watch
 from .pictures import caption
 
 
-def tiles_note(plans):
-    """', 2 of 4 octaves in tiles' when the memory budget splits octaves, else ''."""
+def tiles_note(plans, tile_margin):
+    """', 2 of 4 octaves in tiles ...' when octaves are tiled (for the memory budget, or as the
+    server's --tile-margin asks), else ''."""
     tiled = sum(p is not None for p in plans)
-    return f", {tiled} of {len(plans)} octaves in tiles to fit the memory budget" if tiled else ""
+    why = "to fit the memory budget" if tile_margin is None else f"with margin {tile_margin} (--tile-margin)"
+    return f", {tiled} of {len(plans)} octaves in tiles {why}" if tiled else ""
 
 
 def dream_tab(served, layers, pictures):
@@ -27,6 +29,7 @@ def dream_tab(served, layers, pictures):
             raise gr.Error("Upload a photo first.", print_exception=False)
         with one_sentence():
             args = checked_params(net, layer, octaves, iters, step_size, jitter, seed)
+            args.tile_margin = served.tile_margin
             photo_path, img = uploaded(photo, "the photo")
             guide_path, guide_img = uploaded(guide, "the guide image")
             mask_path, mask_img = uploaded(mask, "the mask")
@@ -37,9 +40,9 @@ def dream_tab(served, layers, pictures):
         def work(job):
             with served.lock:
                 plans = check_dream_run(net, img, args.octaves, args.octave_scale, [layer], None, mask_img,
-                                        served.max_memory)
+                                        served.max_memory, served.tile_margin)
                 guided = dict(objective=objective_guide(guide_features(net, guide_img, layer))) if guide_path else {}
-                tiles = tiles_note(plans)
+                tiles = tiles_note(plans, served.tile_margin)
                 out = deepdream(net, img, iter_n=args.iters, octave_n=args.octaves, end=layer,
                                 step_size=args.step_size, jitter=args.jitter, rng=np.random.RandomState(args.seed),
                                 mask=mask_img, plans=plans, progress=lambda o, i, data: job.step(

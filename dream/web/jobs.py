@@ -26,6 +26,7 @@ class Served:
     net: object
     work_dir: str  # uploads and results: a temporary folder that goes with the server
     max_memory: int = None  # a photo whose octave does not fit is dreamed in tiles, as on the CLI
+    tile_margin: int = None  # --tile-margin: tiles always, inexact (recorded in the metadata)
     # Gradio's queue runs one job at a time, but a cancelled job's thread runs on to its next step
     # while the queue already starts the next one: the net takes them in turn.
     lock: threading.Lock = field(default_factory=threading.Lock)

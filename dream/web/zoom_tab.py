@@ -27,6 +27,7 @@ def zoom_tab(served, layers):
             raise gr.Error("Upload a photo first.", print_exception=False)
         with one_sentence():
             args = checked_params(net, layer, octaves, iters, step_size, jitter, seed)
+            args.tile_margin = served.tile_margin
             args.frames = checked_number("Frames", frames, 1, MAX_FRAMES, int)
             args.zoom = checked_number("Zoom per frame", scale, 0.001, 0.5)
             fps = checked_number("Frames per second", fps, 1, 120)
@@ -42,8 +43,8 @@ def zoom_tab(served, layers):
             folder.mkdir()
             with served.lock:
                 plans = check_dream_run(net, img, args.octaves, args.octave_scale, [layer], None, None,
-                                        served.max_memory)
-                tiles, frame = tiles_note(plans), [0]
+                                        served.max_memory, served.tile_margin)
+                tiles, frame = tiles_note(plans, served.tile_margin), [0]
                 for i, out, _ in zoom_frames(
                         net, img, args.frames, s=args.zoom, iter_n=args.iters, octave_n=args.octaves, end=layer,
                         step_size=args.step_size, jitter=args.jitter, rng=np.random.RandomState(args.seed),
