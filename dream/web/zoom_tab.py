@@ -9,7 +9,9 @@ from ..errors import DreamError
 from .controls import checked_params, layer_dropdown, parameter_inputs, uploaded
 from .jobs import SHOWN_FORMAT, checked_number, on_click, one_sentence, uint8_image, watch
 
-MAX_FRAMES = 1000
+MAX_FRAMES = 300  # the sliders' ranges, which the server checks too
+ZOOM = (0.01, 0.2)
+MAX_FPS = 60
 
 
 def zoom_tab(served, layers):
@@ -29,8 +31,8 @@ def zoom_tab(served, layers):
             args = checked_params(net, layer, octaves, iters, step_size, jitter, seed)
             args.tile_margin = served.tile_margin
             args.frames = checked_number("Frames", frames, 1, MAX_FRAMES, int)
-            args.zoom = checked_number("Zoom per frame", scale, 0.001, 0.5)
-            fps = checked_number("Frames per second", fps, 1, 120)
+            args.zoom = checked_number("Zoom per frame", scale, *ZOOM)
+            fps = checked_number("Frames per second", fps, 1, MAX_FPS)
             photo_path, img = uploaded(photo, "the photo")
             h, w = img.shape[:2]
             if w % 2 or h % 2:  # H.264's 4:2:0, what players decode
@@ -66,9 +68,9 @@ def zoom_tab(served, layers):
                 photo = gr.File(label="Photo", file_types=["image"], type="filepath", elem_id="zoom-photo")
                 layer = layer_dropdown(layers, elem_id="zoom-layer")
                 with gr.Row():
-                    frames = gr.Slider(1, 300, 10, step=1, label="Frames", elem_id="zoom-frames")
-                    scale = gr.Slider(0.01, 0.2, DEFAULTS["zoom"], step=0.01, label="Zoom per frame")
-                    fps = gr.Slider(1, 60, 25, step=1, label="Frames per second")
+                    frames = gr.Slider(1, MAX_FRAMES, 10, step=1, label="Frames", elem_id="zoom-frames")
+                    scale = gr.Slider(*ZOOM, DEFAULTS["zoom"], step=0.01, label="Zoom per frame")
+                    fps = gr.Slider(1, MAX_FPS, 25, step=1, label="Frames per second")
                 params = parameter_inputs()
                 with gr.Row():
                     go = gr.Button("Zoom", variant="primary", elem_id="zoom")
