@@ -144,8 +144,7 @@ def test_bad_numbers_layers_and_a_too_small_photo_are_one_sentence(server, tmp_p
             client.predict(*dict(good, **change).values(), api_name="/dream")
         assert words in str(e.value) and "\n" not in str(e.value) and "Traceback" not in str(e.value), e.value
     # NaN is not JSON, so no client sends it; Python's json module does, and the server reads it
-    upload, = json.loads(urllib.request.urlopen(urllib.request.Request(
-        url + "/gradio_api/upload", *multipart(photo))).read())
+    upload = upload_file(url, photo)
     data = list(dict(good, photo={"path": upload, "meta": {"_type": "gradio.FileData"}, "orig_name": photo.name},
                      step_size=float("nan")).values())
     event = json.loads(urllib.request.urlopen(urllib.request.Request(
@@ -156,12 +155,12 @@ def test_bad_numbers_layers_and_a_too_small_photo_are_one_sentence(server, tmp_p
     assert metadata(open(client.predict(*good.values(), api_name="/dream")[1], "rb").read())["iters"] == 1
 
 
-def multipart(path):
-    """(body, headers) of a form upload of one file, as a browser sends it."""
-    boundary = "dream-test-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{path.name}\"\r\n"
-            f"Content-Type: image/png\r\n\r\n").encode() + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
-    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+def upload_file(url, path):
+    """The server's path of a file uploaded as the page uploads it (httpx comes with Gradio)."""
+    import httpx
+    with open(path, "rb") as f:
+        upload, = httpx.post(url + "/gradio_api/upload", files={"files": (path.name, f)}).json()
+    return upload
 
 
 def test_the_server_listens_on_loopback_only(server):
@@ -203,8 +202,7 @@ def test_stopping_the_server_deletes_the_uploads(server, googlenet, tmp_path, ho
     _, _, _, cache = server
     proc, url, _ = start_server(googlenet, cache)
     try:
-        upload, = json.loads(urllib.request.urlopen(urllib.request.Request(
-            url + "/gradio_api/upload", *multipart(astronaut_file(tmp_path)))).read())
+        upload = upload_file(url, astronaut_file(tmp_path))
         work_dir = Path(upload).parents[1]
         assert Path(upload).is_file() and work_dir.name.startswith("dream-serve-"), upload
     finally:

@@ -3,8 +3,8 @@ it; the result carries python -m dream class's metadata."""
 import numpy as np
 
 from ..errors import DreamError
-from .controls import MAX_SEED, seed_input, uploaded
-from .jobs import SHOWN_FORMAT, checked_number, on_click, one_sentence, uint8_image, watch
+from .controls import MAX_SEED, checked_number, go_and_cancel, progress_and_result, seed_input, uploaded
+from .jobs import on_click, one_sentence, uint8_image, watch
 
 MAX_CLASSES = 4
 MAX_CANVAS = 1024  # a side; the memory check still applies
@@ -72,13 +72,9 @@ def class_tab(served):
                     seed = seed_input()
                     init = gr.File(label="Start image (instead of grey noise; sets the size)", file_types=["image"],
                                    type="filepath")
-                with gr.Row():
-                    go = gr.Button("Draw", variant="primary", elem_id="draw")
-                    stop = gr.Button("Cancel")
+                go, stop = go_and_cancel("Draw", "draw")
             with gr.Column():
-                status = gr.Textbox(label="Progress", interactive=False, elem_id="class-status")
-                result = gr.Image(label="Class image", interactive=False, format=SHOWN_FORMAT,
-                                  buttons=["fullscreen"])
+                status, result = progress_and_result("Class image", "class-status")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="class-download")
     on_click(go, stop, draw, [names, width, height, iters, regions, seed, init],
              [result, download, status], status, "draw")

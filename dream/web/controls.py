@@ -1,11 +1,48 @@
-"""The inputs the dream and zoom tabs share: the layer, the notebook's parameters, uploaded images;
-each checked on the server, whatever the page sent."""
+"""What the tabs share on the page: the photo, the layer, the notebook's parameters, the buttons and
+the progress; and the server's checks of what the page sent, whatever it sent."""
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
+
 from ..cli.common import DEFAULT_LAYER, DEFAULTS, MAX_FEATHER
 from ..errors import DreamError
-from .jobs import checked_number
+from .jobs import SHOWN_FORMAT
+
+
+def checked_number(name, value, low, high, kind=float):
+    """value as kind within [low, high], or DreamError naming the field."""
+    try:
+        number = kind(value)
+        finite = np.isfinite(float(value)) and float(value) == number
+    except (TypeError, ValueError, OverflowError):
+        finite = False
+    if not finite:
+        raise DreamError(f"{name} must be a {'whole ' if kind is int else ''}number, not {value!r}")
+    if not low <= number <= high:
+        raise DreamError(f"{name} must be between {low} and {high}, not {number}")
+    return number
+
+
+def photo_input(elem_id):
+    import gradio as gr
+    # a file, not gr.Image: dream's own reader checks it (corrupt, bombs, 16-bit, EXIF turns)
+    return gr.File(label="Photo", file_types=["image"], type="filepath", elem_id=elem_id)
+
+
+def go_and_cancel(label, elem_id, cancel_id=None):
+    """The row of a tab's two buttons: its job, and Cancel."""
+    import gradio as gr
+    with gr.Row():
+        return (gr.Button(label, variant="primary", elem_id=elem_id),
+                gr.Button("Cancel", elem_id=cancel_id))
+
+
+def progress_and_result(label, status_id, result_id=None):
+    """The progress line and the image shown (JPEG: the download is the exact file)."""
+    import gradio as gr
+    return (gr.Textbox(label="Progress", interactive=False, elem_id=status_id),
+            gr.Image(label=label, interactive=False, format=SHOWN_FORMAT, buttons=["fullscreen"], elem_id=result_id))
 
 
 def layer_dropdown(layers, **kw):
@@ -47,6 +84,15 @@ def checked_params(net, layer, *values):
     for (name, label, low, high, kind), value in zip(PARAMETERS, values):
         setattr(args, name, checked_number(label, value, low, high, kind))
     return args
+
+
+def checked_photo_and_params(served, photo, layer, *values):
+    """(args as checked_params makes them, with the server's tile margin; the photo's path; its image)."""
+    if not photo:
+        raise DreamError("upload a photo first")
+    args = checked_params(served.net, layer, *values)
+    args.tile_margin = served.tile_margin
+    return (args, *uploaded(photo, "the photo"))
 
 
 def checked_feather(value):

@@ -2,17 +2,10 @@
 the result downloads with the metadata python -m dream writes."""
 import numpy as np
 
-from .controls import checked_feather, checked_params, layer_dropdown, parameter_inputs, uploaded
-from .jobs import SHOWN_FORMAT, on_click, one_sentence, uint8_image, watch
+from .controls import (checked_feather, checked_photo_and_params, go_and_cancel, layer_dropdown, parameter_inputs,
+                       photo_input, progress_and_result, uploaded)
+from .jobs import on_click, one_sentence, tiles_note, uint8_image, watch
 from .pictures import caption
-
-
-def tiles_note(plans, tile_margin):
-    """', 2 of 4 octaves in tiles ...' when octaves are tiled (for the memory budget, or as the
-    server's --tile-margin asks), else ''."""
-    tiled = sum(p is not None for p in plans)
-    why = "to fit the memory budget" if tile_margin is None else f"with margin {tile_margin} (--tile-margin)"
-    return f", {tiled} of {len(plans)} octaves in tiles {why}" if tiled else ""
 
 
 def dream_tab(served, layers, pictures):
@@ -25,12 +18,9 @@ def dream_tab(served, layers, pictures):
     net = served.net
 
     def dream(photo, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):
-        if not photo:
-            raise gr.Error("Upload a photo first.", print_exception=False)
         with one_sentence():
-            args = checked_params(net, layer, octaves, iters, step_size, jitter, seed)
-            args.tile_margin = served.tile_margin
-            photo_path, img = uploaded(photo, "the photo")
+            args, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
+                                                             seed)
             guide_path, guide_img = uploaded(guide, "the guide image")
             mask_path, mask_img = uploaded(mask, "the mask")
             if mask_path:
@@ -59,8 +49,7 @@ def dream_tab(served, layers, pictures):
     with gr.Tab("Dream"):
         with gr.Row():
             with gr.Column():
-                # a file, not gr.Image: dream's own reader checks it (corrupt, bombs, 16-bit, EXIF turns)
-                photo = gr.File(label="Photo", file_types=["image"], type="filepath", elem_id="photo")
+                photo = photo_input("photo")
                 gallery = gr.Gallery(value=[(p, caption(layer)) for p, layer in pictures],
                                      label="Layers, early to deep: click one", columns=5, height=250,
                                      object_fit="cover", allow_preview=False, buttons=[], elem_id="layers")
@@ -72,13 +61,9 @@ def dream_tab(served, layers, pictures):
                     mask = gr.File(label="Mask: dream where it is white, keep where black", file_types=["image"],
                                    type="filepath", elem_id="mask")
                     feather = gr.Slider(0, 64, 8, step=1, label="Mask edge blur (px)")
-                with gr.Row():
-                    go = gr.Button("Dream", variant="primary", elem_id="dream")
-                    stop = gr.Button("Cancel", elem_id="cancel")
+                go, stop = go_and_cancel("Dream", "dream", "cancel")
             with gr.Column():
-                status = gr.Textbox(label="Progress", interactive=False, elem_id="status")
-                result = gr.Image(label="Dream", interactive=False, format=SHOWN_FORMAT, buttons=["fullscreen"],
-                                  elem_id="result")
+                status, result = progress_and_result("Dream", "status", "result")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
     def picked(evt: gr.SelectData):
         return pictures[evt.index][1]

@@ -36,6 +36,14 @@ class Served:
         return Path(tempfile.mkdtemp(dir=self.work_dir))
 
 
+def tiles_note(plans, tile_margin):
+    """', 2 of 4 octaves in tiles ...' when octaves are tiled (for the memory budget, or as the
+    server's --tile-margin asks), else ''."""
+    tiled = sum(p is not None for p in plans)
+    why = "to fit the memory budget" if tile_margin is None else f"with margin {tile_margin} (--tile-margin)"
+    return f", {tiled} of {len(plans)} octaves in tiles {why}" if tiled else ""
+
+
 class Cancelled(Exception):
     pass
 
@@ -109,20 +117,6 @@ def one_sentence():
 def sentence(text):
     """'cannot read image x' -> 'Cannot read image x.'"""
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-def checked_number(name, value, low, high, kind=float):
-    """value as kind within [low, high], or DreamError naming the field."""
-    try:
-        number = kind(value)
-        finite = np.isfinite(float(value)) and float(value) == number
-    except (TypeError, ValueError, OverflowError):
-        finite = False
-    if not finite:
-        raise DreamError(f"{name} must be a {'whole ' if kind is int else ''}number, not {value!r}")
-    if not low <= number <= high:
-        raise DreamError(f"{name} must be between {low} and {high}, not {number}")
-    return number
 
 
 def uint8_image(net, data):

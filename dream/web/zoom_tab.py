@@ -6,8 +6,9 @@ import numpy as np
 
 from ..cli.common import DEFAULTS
 from ..errors import DreamError
-from .controls import checked_params, layer_dropdown, parameter_inputs, uploaded
-from .jobs import SHOWN_FORMAT, checked_number, on_click, one_sentence, uint8_image, watch
+from .controls import (checked_number, checked_photo_and_params, go_and_cancel, layer_dropdown, parameter_inputs,
+                       photo_input, progress_and_result)
+from .jobs import on_click, one_sentence, tiles_note, uint8_image, watch
 
 MAX_FRAMES = 300  # the sliders' ranges, which the server checks too
 ZOOM = (0.01, 0.2)
@@ -21,19 +22,15 @@ def zoom_tab(served, layers):
     from ..images import save_image
     from ..octaves import check_dream_run
     from ..zoom import zoom_frames
-    from .dream_tab import tiles_note
     net = served.net
 
     def zoom(photo, layer, frames, scale, fps, octaves, iters, step_size, jitter, seed):
-        if not photo:
-            raise gr.Error("Upload a photo first.", print_exception=False)
         with one_sentence():
-            args = checked_params(net, layer, octaves, iters, step_size, jitter, seed)
-            args.tile_margin = served.tile_margin
+            args, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
+                                                             seed)
             args.frames = checked_number("Frames", frames, 1, MAX_FRAMES, int)
             args.zoom = checked_number("Zoom per frame", scale, *ZOOM)
             fps = checked_number("Frames per second", fps, 1, MAX_FPS)
-            photo_path, img = uploaded(photo, "the photo")
             h, w = img.shape[:2]
             if w % 2 or h % 2:  # H.264's 4:2:0, what players decode
                 raise DreamError(f"the photo is {w}x{h}: an mp4 needs an even width and height; crop it to "
@@ -65,20 +62,16 @@ def zoom_tab(served, layers):
     with gr.Tab("Zoom"):
         with gr.Row():
             with gr.Column():
-                photo = gr.File(label="Photo", file_types=["image"], type="filepath", elem_id="zoom-photo")
+                photo = photo_input("zoom-photo")
                 layer = layer_dropdown(layers, elem_id="zoom-layer")
                 with gr.Row():
                     frames = gr.Slider(1, MAX_FRAMES, 10, step=1, label="Frames", elem_id="zoom-frames")
                     scale = gr.Slider(*ZOOM, DEFAULTS["zoom"], step=0.01, label="Zoom per frame")
                     fps = gr.Slider(1, MAX_FPS, 25, step=1, label="Frames per second")
                 params = parameter_inputs()
-                with gr.Row():
-                    go = gr.Button("Zoom", variant="primary", elem_id="zoom")
-                    stop = gr.Button("Cancel")
+                go, stop = go_and_cancel("Zoom", "zoom")
             with gr.Column():
-                status = gr.Textbox(label="Progress", interactive=False, elem_id="zoom-status")
-                result = gr.Image(label="Latest frame", interactive=False, format=SHOWN_FORMAT,
-                                  buttons=["fullscreen"])
+                status, result = progress_and_result("Latest frame", "zoom-status")
                 video = gr.Video(label="The zoom", interactive=False, buttons=["download"], elem_id="zoom-video")
                 download = gr.File(label="Download: the frames (a zip, each with its parameters) and the mp4",
                                    file_count="multiple", elem_id="zoom-download")
