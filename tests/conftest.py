@@ -54,11 +54,20 @@ def photo_file(tmp_path, photo):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's headless Chromium, driven by Playwright (tests/web_app.py)."""
+def chromium():
+    """Debian's headless Chromium, driven by Playwright (tests/web_app.py), one for the session."""
     sync_api = pytest.importorskip("playwright.sync_api")
     from web_app import launch_chromium
     with sync_api.sync_playwright() as p:
         browser = launch_chromium(p)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The session's Chromium; the pages a test opened are closed after it (an open page of a
+    stopped server keeps reconnecting, and takes the cores from the tests after it)."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
