@@ -9,21 +9,35 @@ python -m dream makes), so the image is the same wherever and however often it r
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 
 from .errors import DreamError
 
-_NETS = {}  # (prototxt, weights, gpu) -> the net, in each worker process
+_NETS = {}  # (prototxt, weights, GPU id or None) -> the net, in each worker process
 ONE_AT_A_TIME = threading.Lock()  # a Caffe net holds one input at a time: a worker's tasks take turns
 
 
 @dataclass(frozen=True)
 class Model:
+    """The net a job runs on. gpu: one device for every process; gpus: a local cluster's devices,
+    worker i taking gpus[i % len(gpus)] (outside a worker, gpus[0])."""
     prototxt: str
     weights: str
     gpu: Optional[int] = None
+    gpus: Tuple[int, ...] = ()
+
+    def device(self):
+        """The GPU id this process runs on, or None for the CPU."""
+        if not self.gpus:
+            return self.gpu
+        try:
+            from distributed import get_worker
+            index = int(get_worker().name)  # a LocalCluster names its workers 0, 1, ... (a restart keeps it)
+        except (ImportError, ValueError):  # not in a worker: the process that plans the work
+            index = 0
+        return self.gpus[index % len(self.gpus)]
 
 
 @dataclass
@@ -47,13 +61,14 @@ class Result:
 
 def cached_net(model):
     """This process's net for `model`, loaded on first use, in Caffe's mode for this thread."""
-    key = (model.prototxt, model.weights, model.gpu)
+    gpu = model.device()
+    key = (model.prototxt, model.weights, gpu)
     if key not in _NETS:
         from .net import load_net
-        _NETS[key] = load_net(model.prototxt, model.weights, gpu=model.gpu)
-    if model.gpu is not None:  # Caffe's mode is per thread, and the net may have been loaded in another
+        _NETS[key] = load_net(model.prototxt, model.weights, gpu=gpu)
+    if gpu is not None:  # Caffe's mode is per thread, and the net may have been loaded in another
         import caffe
-        caffe.set_device(int(model.gpu))
+        caffe.set_device(int(gpu))
         caffe.set_mode_gpu()
     return _NETS[key]
 

@@ -4,7 +4,9 @@
 # project's virtual environment.
 #
 #   scripts/install_caffe.sh          CPU-only build (what CI uses)
-#   scripts/install_caffe.sh --gpu    CUDA build (needs nvcc, cuBLAS, cuRAND)
+#   scripts/install_caffe.sh --gpu    CUDA build: a system CUDA toolkit with cuBLAS and cuRAND, else
+#                                     PyPI's CUDA 13.0 wheels in the build's own venv (no root needed
+#                                     for CUDA); it also runs on the CPU
 #   scripts/install_caffe.sh --stock  upstream Caffe for comparison (benchmarks/bench_stock.py):
 #                                     only the patches below that stock needs, no OpenMP,
 #                                     BLIS's pthread variant; built beside the others and
@@ -15,6 +17,12 @@
 #   DREAM_CACHE   build cache, kept outside the repo     (default: ~/.cache/dream)
 #   PYTHON        interpreter the venv is created from   (default: python3)
 #   JOBS          parallel compile jobs                  (default: nproc)
+#   CUDA_ARCH     --gpu: GPU architectures to compile for (default: "75 80 86 89 90", Turing to
+#                 Hopper, plus PTX for the last one, which newer GPUs compile when loading)
+#   CUDA_FROM     --gpu: "system" or "pypi" toolkit      (default: system if complete, else pypi)
+#
+#   --build-only  build (or find) it and print its pycaffe folder, leaving the venv's pycaffe alone
+#                 (as --stock always does): for PYTHONPATH, as scripts/test_gpu_build.sh uses it
 #
 # Idempotent: a second run finds the stamp and the importable module and exits.
 set -euo pipefail
@@ -26,6 +34,7 @@ PYTHON=${PYTHON:-python3}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 SRC_VERSION=1.0.0+git20180821.99bd997
 VARIANT=cpu
+BUILD_ONLY=""
 
 die() { echo "install_caffe: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
@@ -33,8 +42,9 @@ say() { echo "==> $*" >&2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --gpu) VARIANT=gpu ;;
-    --stock) VARIANT=stock ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --stock) VARIANT=stock BUILD_ONLY=1 ;;
+    --build-only) BUILD_ONLY=1 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
@@ -71,7 +81,7 @@ OPENMP_FLAGS=(-DCMAKE_SHARED_LINKER_FLAGS=-fopenmp -DCMAKE_EXE_LINKER_FLAGS=-fop
 if [ "$VARIANT" = stock ]; then BLIS_DIR=$(uname -m)-linux-gnu/blis-pthread OPENMP_FLAGS=(); fi
 
 # The CMake configuration; the stamp records it, and another one rebuilds.
-configure_args() {  # needs PY, BUILD_VENV
+configure_args() {  # needs PY, BUILD_VENV, PYVER
   cmake_args=(
     -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
     -DOpenBLAS_INCLUDE_DIR="/usr/include/$BLIS_DIR" -DOpenBLAS_LIB="/usr/lib/$BLIS_DIR/libblis.so"
@@ -82,14 +92,17 @@ configure_args() {  # needs PY, BUILD_VENV
   )
   if [ "$VARIANT" = gpu ]; then
     # No cuDNN: Caffe's cuDNN code predates cuDNN 8's API.
-    cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF -DCUDA_TOOLKIT_ROOT_DIR="$CUDA_ROOT"
-                 -DCUDA_ARCH_NAME=Manual -DCUDA_ARCH_BIN="$CUDA_ARCH" -DCUDA_ARCH_PTX="$CUDA_ARCH"
-                 -DCUDA_NVCC_FLAGS="-std=c++17${CUDA_EXTRA_INCLUDE:+;-I$CUDA_EXTRA_INCLUDE}")
-    if [ -n "$CUDA_EXTRA_INCLUDE" ]; then
-      cmake_args+=(-DCMAKE_LIBRARY_PATH="$CUDA_LINKS" -DCMAKE_CXX_FLAGS="-fopenmp -I$CUDA_EXTRA_INCLUDE")
-    else
-      cmake_args+=(-DCMAKE_CXX_FLAGS=-fopenmp)
+    # Manual: Caffe's other modes compare CUDA versions as text ("13.0" < "9.0") and know no GPU
+    # newer than Pascal.
+    CUDA_ROOT=$SYSTEM_CUDA
+    if [ "$CUDA_FROM" = pypi ]; then
+      CUDA_ROOT=$BUILD_VENV/lib/python${PYVER:0:1}.${PYVER:1}/site-packages/nvidia/cu13
     fi
+    # No Python layer (dream defines none): libcaffe then needs no libpython nor Boost.Python, so
+    # one libcaffe serves any Python; only _caffe.so is built for each (scripts/gpu_check.sh).
+    cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF -DCUDA_TOOLKIT_ROOT_DIR="$CUDA_ROOT"
+                 -DCUDA_ARCH_NAME=Manual -DCUDA_ARCH_BIN="$CUDA_ARCH" -DCUDA_ARCH_PTX="$CUDA_PTX"
+                 -DCUDA_NVCC_FLAGS=-std=c++17 -DCMAKE_CXX_FLAGS=-fopenmp -DBUILD_python_layer=OFF)
   elif [ "$VARIANT" = stock ]; then
     cmake_args+=(-DCPU_ONLY=ON)
   else
@@ -99,32 +112,45 @@ configure_args() {  # needs PY, BUILD_VENV
 }
 
 # --- CUDA (--gpu) -------------------------------------------------------------
-# nvcc comes from the CUDA toolkit. cuBLAS and cuRAND come from the toolkit when it
-# has them (the CUDA devel images do), else from PyPI's CUDA 13 wheels (nvidia-cublas,
-# nvidia-curand), installed into the build venv and linked into $CACHE/cuda-libs.
-CUDA_ARCH=${CUDA_ARCH:-90}  # sm_90: H100; e.g. CUDA_ARCH=80 for an A100
-CUDA_LINKS=$CACHE/cuda-libs/lib64
-CUDA_EXTRA_INCLUDE=""
+# The toolkit is the system's (CUDA_HOME, else the nvcc on PATH) when it has nvcc, the runtime,
+# cuBLAS and cuRAND, as CUDA's devel images do. Otherwise it is PyPI's CUDA 13.0 wheels, installed
+# into the build venv (nothing system-wide): one folder, nvidia/cu13, laid out as a toolkit.
+# 13.0 is pinned: it is what a driver >= 580 runs, and what the lent GPU machines have.
+CUDA_WHEELS="nvidia-cuda-nvcc==13.0.88 nvidia-nvvm==13.0.88 nvidia-cuda-crt==13.0.88
+  nvidia-cuda-runtime==13.0.96 nvidia-cuda-cccl==13.0.85 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
+# Turing to Hopper. CUDA 13 compiles for nothing older (Volta's sm_70 needs a CUDA 12 toolkit:
+# CUDA_ARCH=70 with it). PTX for the last, which a newer GPU (Blackwell) compiles when loading.
+CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}
+CUDA_PTX=${CUDA_ARCH##* }
+cuda_complete() {  # $1: a toolkit root; true if it has all the build needs
+  [ -x "$1/bin/nvcc" ] && [ -f "$1/include/cuda_runtime.h" ] || return 1
+  local lib
+  for lib in cudart cublas curand; do
+    ls "$1"/lib64/lib$lib.so "$1"/lib/lib$lib.so 2>/dev/null | grep -q . || return 1
+  done
+}
 if [ "$VARIANT" = gpu ]; then
-  NVCC=$(command -v nvcc) || die "--gpu needs nvcc (the CUDA toolkit) on PATH"
-  CUDA_ROOT=${CUDA_HOME:-$(dirname "$(dirname "$(readlink -f "$NVCC")")")}
-  [ -f "$CUDA_ROOT/include/cuda_runtime.h" ] || CUDA_ROOT=/usr/local/cuda
-  if ! ls "$CUDA_ROOT"/lib64/libcublas.so "$CUDA_ROOT"/lib64/libcurand.so >/dev/null 2>&1; then
-    CUDA_EXTRA_INCLUDE=$CACHE/cuda-libs/include
-  fi
+  [[ "$CUDA_ARCH" =~ ^[0-9]+( [0-9]+)*$ ]] || die "CUDA_ARCH must be numbers separated by spaces, such as '80 90' (got '$CUDA_ARCH')"
+  BUILD=$CACHE/caffe-build-gpu-${CUDA_ARCH// /-}
+  STAMP=$BUILD/.dream-built
+  SYSTEM_CUDA=${CUDA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v nvcc || echo /nonexistent/bin/nvcc)")")")}
+  case "${CUDA_FROM:-auto}" in
+    system) cuda_complete "$SYSTEM_CUDA" || die "CUDA_FROM=system, but '$SYSTEM_CUDA' lacks nvcc, the CUDA runtime, cuBLAS or cuRAND"
+            CUDA_FROM=system ;;
+    pypi) ;;
+    auto) if cuda_complete "$SYSTEM_CUDA"; then CUDA_FROM=system; else CUDA_FROM=pypi; fi ;;
+    *) die "CUDA_FROM must be system or pypi (got '$CUDA_FROM')" ;;
+  esac
 fi
 
-cuda_wheels() {  # cuBLAS and cuRAND from PyPI, linked where CMake's FindCUDA looks for them
-  "$NVCC" --version | grep -q "release 13\." \
-    || die "$CUDA_ROOT has no cuBLAS/cuRAND, and PyPI's wheels are for CUDA 13 only: install them with the toolkit"
-  pipq "$BUILD_VENV/bin/python" nvidia-cublas nvidia-curand
-  local nv
-  nv=$("$BUILD_VENV/bin/python" -c 'import nvidia, os; print(os.path.join(list(nvidia.__path__)[0], "cu13"))')
-  mkdir -p "$CUDA_LINKS"
-  ln -sfn "$nv/include" "$CUDA_EXTRA_INCLUDE"
-  for lib in "$nv"/lib/libcublas.so.* "$nv"/lib/libcublasLt.so.* "$nv"/lib/libcurand.so.*; do
-    ln -sf "$lib" "$CUDA_LINKS/$(basename "$lib")"
-    ln -sf "$lib" "$CUDA_LINKS/$(basename "$lib" | sed 's/\.so\..*/.so/')"
+# PyPI's toolkit, in the build venv. FindCUDA looks for unversioned libraries (libcudart.so), which
+# the wheels do not ship: they get links beside the versioned ones.
+cuda_from_pypi() {
+  pipq "$BUILD_VENV/bin/python" $CUDA_WHEELS
+  [ -x "$CUDA_ROOT/bin/nvcc" ] || die "PyPI's CUDA wheels did not give $CUDA_ROOT/bin/nvcc"
+  local lib
+  for lib in cudart cublas cublasLt curand; do
+    ln -sfn "$(basename "$(ls "$CUDA_ROOT"/lib/lib$lib.so.* | head -1)")" "$CUDA_ROOT/lib/lib$lib.so"
   done
 }
 
@@ -139,9 +165,9 @@ if [ -x "$PY" ]; then
   PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
   BUILD_VENV=$CACHE/build-venv-py$PYVER
   configure_args
-  if [ "$VARIANT" = stock ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] \
+  if [ -n "$BUILD_ONLY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] \
      && [ "$(cat "$BUILD/python/caffe/dream_build.txt" 2>/dev/null)" = "$BUILD_ID" ]; then
-    say "stock pycaffe already built: PYTHONPATH=$BUILD/python"
+    say "$VARIANT pycaffe already built: PYTHONPATH=$BUILD/python"
     echo "$BUILD/python"
     exit 0
   fi
@@ -235,10 +261,16 @@ if [ "$VARIANT" = gpu ] && grep -q 'prop.clockRate' "$COMMON"; then
   sed -i -e '/prop.clockRate/d' -e 's/prop.deviceOverlap ?/prop.asyncEngineCount > 0 ?/' \
          -e '/Kernel execution timeout/{N;d}' "$COMMON"
 fi
+LIBLISTS=$SRC/src/caffe/CMakeLists.txt
+if [ "$VARIANT" = gpu ] && grep -q '^target_compile_definitions(caffe ${Caffe_DEFINITIONS})' "$LIBLISTS"; then
+  # A GPU build without OpenCV, LevelDB, LMDB and the Python layer has no definitions at all, and
+  # CMake refuses an empty target_compile_definitions. (The CPU build always has -DCPU_ONLY.)
+  sed -i 's/^target_compile_definitions(caffe ${Caffe_DEFINITIONS})/if(Caffe_DEFINITIONS)\n  &\nendif()/' "$LIBLISTS"
+fi
 
 # --- build --------------------------------------------------------------------
-if [ -n "$CUDA_EXTRA_INCLUDE" ]; then cuda_wheels; fi
 configure_args
+if [ "$VARIANT" = gpu ] && [ "$CUDA_FROM" = pypi ]; then cuda_from_pypi; fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$BUILD_ID" ]; then
   say "building caffe ($VARIANT) in $BUILD with $JOBS jobs (several minutes)"
   mkdir -p "$BUILD"
@@ -264,8 +296,8 @@ ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
 echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/memory.py reads
 rm -rf "$PYDIR"
 mv "$PYDIR.tmp" "$PYDIR"
-if [ "$VARIANT" = stock ]; then  # for comparison only: the venv keeps its build
-  say "stock pycaffe built: PYTHONPATH=$PYDIR"
+if [ -n "$BUILD_ONLY" ]; then  # for comparison or a test: the venv keeps its build
+  say "$VARIANT pycaffe built: PYTHONPATH=$PYDIR"
   echo "$PYDIR"
   exit 0
 fi

@@ -55,7 +55,8 @@ def build_parser():
                    help="jitter seed of every job (default: the earlier run's in the folder, else random)")
     a.add_argument("--exact-gradient", action="store_true",
                    help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
-    add_cluster_args(p, cores(), "worker processes of the local cluster")
+    add_cluster_args(p, None, f"worker processes of the local cluster (default: one a core, {cores()}, or one a "
+                              "GPU with --gpus)")
     add_memory_args(p)
     add_model_args(p)
     return p
@@ -97,7 +98,7 @@ def output_name(photo, params, swept, fmt):
 
 
 def run(args):
-    from .cluster_args import cluster_client, share_out
+    from .cluster_args import cluster_client, on_cluster, share_out
     from .common import checked_model
     from .runparams import same_run, run_params
     from ..batch import Job, Model, run_jobs
@@ -105,6 +106,8 @@ def run(args):
     from ..images import read_metadata, write_atomically
     from ..net import check_end, load_net
 
+    on_cluster(args)  # the flags checked (--gpus)
+    args.workers = args.workers or cores()
     inputs = photos(args.inputs)
     out = Path(args.output)
     if out.exists() and not out.is_dir():
@@ -140,7 +143,7 @@ def run(args):
     if done:
         print(f"dream: {done} of {done + len(jobs)} outputs already in {out}; dreaming the other {len(jobs)}",
               file=sys.stderr)
-    dask_model = Model(str(model.prototxt), str(model.weights), args.gpu)
+    dask_model = Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ())
 
     def job_list():
         for photo, params, path in jobs:

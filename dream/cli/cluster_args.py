@@ -5,10 +5,19 @@ from ..blas import cores
 from ..errors import DreamError
 
 
+def gpu_list(text):
+    """An argparse type: GPU ids separated by commas, such as 0,1 (a repeat puts two workers on one GPU)."""
+    from .common import MAX_PIXELS_SHIFT, non_negative
+    return tuple(non_negative(int, MAX_PIXELS_SHIFT)(part.strip()) for part in text.split(","))
+
+
 def add_cluster_args(p, workers_default, workers_help):
     from .common import MAX_COUNT, positive
     c = p.add_argument_group("cluster (Dask; see README)")
     c.add_argument("--workers", type=positive(int, MAX_COUNT), default=workers_default, help=workers_help)
+    c.add_argument("--gpus", type=gpu_list, metavar="IDS",
+                   help="a GPU for each local worker: worker i runs on the i-th id, round the list (e.g. 0,1,2,3; "
+                        "--workers then defaults to one worker an id)")
     c.add_argument("--threads-per-worker", type=positive(int, MAX_COUNT),
                    help="cores each local worker's Caffe uses (default: the cores shared out among the workers)")
     c.add_argument("--scheduler", metavar="ADDRESS",
@@ -21,7 +30,15 @@ def add_cluster_args(p, workers_default, workers_help):
 
 
 def on_cluster(args):
-    """Whether the command runs on a cluster; DreamError for local-cluster flags without one."""
+    """Whether the command runs on a cluster; DreamError for local-cluster flags without one. --gpus
+    makes one worker a GPU unless --workers says otherwise."""
+    if args.gpus:
+        if args.scheduler:
+            raise DreamError("--gpus is for a local cluster's workers; on an existing cluster, --gpu ID is "
+                             "each worker's device")
+        if args.gpu is not None:
+            raise DreamError("--gpu and --gpus: give one (--gpus puts each local worker on its own GPU)")
+        args.workers = args.workers or len(args.gpus)
     if args.scheduler or args.workers:
         return True
     if args.threads_per_worker or args.dashboard:
@@ -45,4 +62,5 @@ def cluster_client(args, threads):
     """(Dask client, a few words on where it runs) for --workers / --scheduler."""
     from ..cluster import dask_client, worker_count
     with dask_client(args.workers, threads, args.scheduler, args.dashboard) as client:
-        yield client, args.scheduler or f"{worker_count(client)} local workers x {threads} threads"
+        gpus = f" on GPUs {','.join(map(str, args.gpus))}" if args.gpus else ""
+        yield client, args.scheduler or f"{worker_count(client)} local workers x {threads} threads{gpus}"

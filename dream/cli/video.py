@@ -103,7 +103,8 @@ def run(args):
     threads = share_out(args) if on_cluster(args) else None
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
                     iters_next=args.iters_next, blend=args.blend, decay=args.decay)
-    clip = ClipDream(Model(str(model.prototxt), str(model.weights), args.gpu), source.height, source.width, first,
+    clip = ClipDream(Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()),
+                     source.height, source.width, first,
                      where, table, defaults, args.iters, args.octaves, args.octave_scale, args.jitter,
                      args.exact_gradient, args.flow, guide_img, mask, args.max_memory, args.tile_margin)
     say_tiles(clip.prepare(cached_net(clip.model))[first][1], args.max_memory)  # every target checked here

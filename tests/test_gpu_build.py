@@ -1,0 +1,54 @@
+"""The CUDA build's pycaffe on a CPU (scripts/test_gpu_build.sh puts it first on PYTHONPATH): it is a
+CUDA build, its dreams are the CPU build's bytes, it exits cleanly (the thread_local im2col buffer of
+scripts/patches/03 is freed at exit), and --gpu without a usable GPU is one line.
+
+Deselected by default (marker gpu_build): the CPU build that scripts/test.sh runs is not a CUDA build."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+import caffe
+from dream.net import caffe_has_cuda
+
+pytestmark = pytest.mark.gpu_build
+SMALL = ["--octaves", "3", "--iters", "3", "--seed", "0"]
+
+
+def dream(env, *args):
+    return subprocess.run([sys.executable, "-m", "dream", *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def cpu_build_env():
+    """This environment without the CUDA build in front: the venv's own pycaffe (the CPU build)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in env.get("PYTHONPATH", "").split(os.pathsep)
+                                        if p and not os.path.exists(os.path.join(p, "caffe", "_caffe.so")))
+    return env
+
+
+def caffe_of(env):
+    return subprocess.run([sys.executable, "-c", "import caffe; print(caffe.__file__)"], capture_output=True,
+                          text=True, env=env, check=True).stdout.strip()
+
+
+def test_this_pycaffe_is_a_cuda_build():
+    assert caffe_has_cuda(), f"{caffe.__file__} is not a CUDA build: run scripts/test_gpu_build.sh"
+
+
+def test_its_dreams_are_the_cpu_builds_bytes_and_it_exits_cleanly(googlenet, photo_file, tmp_path):
+    model = ["--prototxt", googlenet[0], "--weights", googlenet[1]]
+    assert caffe_of(dict(os.environ)) != caffe_of(cpu_build_env())
+    for name, env in (("cuda-build", dict(os.environ)), ("cpu-build", cpu_build_env())):
+        r = dream(env, photo_file, "-o", tmp_path / f"{name}.png", *SMALL, *model)
+        assert r.returncode == 0 and "Check failed" not in r.stderr and "Abort" not in r.stderr, r.stderr
+    assert (tmp_path / "cuda-build.png").read_bytes() == (tmp_path / "cpu-build.png").read_bytes()
+
+
+def test_gpu_without_a_gpu_is_one_line(googlenet, photo_file, tmp_path):
+    r = dream(dict(os.environ), photo_file, "-o", tmp_path / "out.png", "--gpu", "0",
+              "--prototxt", googlenet[0], "--weights", googlenet[1])
+    assert r.returncode != 0
+    assert len(r.stderr.strip().splitlines()) == 1 and "--gpu 0" in r.stderr, r.stderr
+    assert not (tmp_path / "out.png").exists()
