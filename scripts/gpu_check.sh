@@ -118,8 +118,10 @@ fi
 # --- on the GPU ------------------------------------------------------------------------------
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 say "pytest -m gpu"
-(cd "$REPO" && timeout 150 "$PY" -m pytest -q -p no:cacheprovider -m gpu tests/test_gpu.py >"$WORK/pytest.log" 2>&1) || true
-tail -25 "$WORK/pytest.log"
+(cd "$REPO" && timeout 150 "$PY" -m pytest -q -s -p no:cacheprovider -m gpu tests/test_gpu.py >"$WORK/pytest.log" 2>&1) || true
+grep -v '^[.FEs]*$' "$WORK/pytest.log" | tail -25
+say "the default run per octave (benchmarks/bench_dream.py --gpu)"
+"$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
 say "benchmark"
 "${BENCH[@]}" --device gpu --budget "${CHECK_BUDGET_S:-180}" --note "pytest -m gpu: $(tail -1 "$WORK/pytest.log")"
 say "done"
