@@ -31,14 +31,16 @@ def test_gpu_gradient_agrees_with_cpu(googlenet, photo):
     caffe.set_mode_cpu()
     scale = np.abs(g_cpu).max()
     assert scale > 0
-    # float32 with different GEMM libraries (BLIS vs cuBLAS). Not entry by entry: where a max pool's
-    # window holds a near-tie, the two roundings can pick different maxima and send that gradient to
-    # another pixel (on an H200, the largest entry differed by 1% of the largest gradient).
+    # float32 with different GEMM libraries (BLIS vs cuBLAS), through every layer from the image to
+    # inception_4c. Not entry by entry: where a max pool's window holds a near-tie, the two roundings
+    # can pick different maxima and send that gradient to another pixel. Measured on an H200: the
+    # largest entry moved by 1.0% of the largest gradient, and the whole by 3.5e-3 (relative L2); the
+    # margins are about 6x that (a correlation of 0.9998 is what a relative error of 2e-2 allows).
     rel, corr = relative_error(g_gpu, g_cpu), np.corrcoef(g_gpu.ravel(), g_cpu.ravel())[0, 1]
     print(f"image gradient, GPU against CPU: relative L2 {rel:.2e}, largest difference "
           f"{np.abs(g_gpu - g_cpu).max() / scale:.2e} of the largest entry, correlation {corr:.8f}")
-    assert rel <= 1e-3
-    assert corr > 0.99999
+    assert rel <= 2e-2
+    assert corr > 0.9998
 
 
 @pytest.fixture(scope="module")
