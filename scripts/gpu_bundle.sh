@@ -5,6 +5,7 @@
 # scripts/gpu_check.sh unpacks and runs it.
 #
 #   scripts/gpu_bundle.sh [FOLDER]     (default: <repo>/.gpu-carry, which git ignores)
+#   CUDA_ARCH="75 80 86 89 90" scripts/gpu_bundle.sh     another build (default CUDA_ARCH=90)
 #
 # FOLDER then holds gpu-caffe.tar.xz (and the notebook's sky photo when models/samples or
 # ../shared/reference has it). The lent machine takes at most 64 MiB a call: the script checks.
@@ -21,7 +22,8 @@ BOOST_DEB=1.74.0+ds1-21  # Debian 12's Boost, the one libcaffe is built against
 die() { echo "gpu_bundle: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
 
-PYDIR=$(CUDA_ARCH=90 "$REPO/scripts/install_caffe.sh" --gpu --build-only | tail -1)
+# sm_90 alone by default: the lent machines are Hopper, and the bundle stays small
+PYDIR=$(CUDA_ARCH=${CUDA_ARCH:-90} "$REPO/scripts/install_caffe.sh" --gpu --build-only | tail -1)
 BUILD=$(dirname "$PYDIR")
 SRC=$(sed -n 's/^Caffe_SOURCE_DIR:STATIC=//p' "$BUILD/CMakeCache.txt")
 [ -f "$BUILD/lib/libcaffe.so.1.0.0" ] && [ -d "$SRC" ] || die "no GPU build in $BUILD"

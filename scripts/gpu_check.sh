@@ -3,7 +3,7 @@
 # unpacks what scripts/gpu_bundle.sh packed here, compiles pycaffe for the machine's Python, runs
 # `pytest -m gpu`, then benchmarks/bench_gpu.py, which prints the table last.
 #
-#   scripts/gpu_check.sh [--rehearse] [CARRY]      (CARRY: default <repo>/.gpu-carry)
+#   scripts/gpu_check.sh [--rehearse | --quick] [CARRY]      (CARRY: default <repo>/.gpu-carry)
 #
 # On the device tool (its run takes the folder in `carry`):
 #   scripts/gpu_bundle.sh                                    # here, once
@@ -11,14 +11,16 @@
 #
 # --rehearse: here, on a CPU, from a clean folder: everything up to the first GPU call, then the
 # same benchmark in CPU mode at small sizes, and the bundle's pycaffe against the CPU build's bytes.
+# --quick: on the GPU, pytest -m gpu and bench_dream.py --gpu only (a minute, not three).
 #
 # Environment: PYTHON (default python3), WORK (default /tmp/dream-gpu), CUDA_LIBS (a folder with
 # libcublas.so.13; default: searched), CHECK_BUDGET_S (seconds after which the benchmark
 # starts no more measurements, default 180).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REHEARSE=""
+REHEARSE="" QUICK=""
 if [ "${1:-}" = --rehearse ]; then REHEARSE=1; shift; fi
+if [ "${1:-}" = --quick ]; then QUICK=1; shift; fi
 CARRY=$(cd "${1:-$REPO/.gpu-carry}" && pwd)
 PY=${PYTHON:-python3}
 WORK=${WORK:-/tmp/dream-gpu}
@@ -122,6 +124,7 @@ say "pytest -m gpu"
 grep -v '^[.FEs]*$' "$WORK/pytest.log" | tail -25
 say "the default run per octave (benchmarks/bench_dream.py --gpu)"
 "$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
+if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit 0; fi
 say "benchmark"
 "${BENCH[@]}" --device gpu --budget "${CHECK_BUDGET_S:-180}" --note "pytest -m gpu: $(tail -1 "$WORK/pytest.log")"
 say "done"
