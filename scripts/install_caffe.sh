@@ -123,7 +123,7 @@ CUDA_WHEELS="nvidia-cuda-nvcc==13.0.88 nvidia-nvvm==13.0.88 nvidia-cuda-crt==13.
 CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}
 CUDA_PTX=${CUDA_ARCH##* }
 cuda_complete() {  # $1: a toolkit root; true if it has all the build needs
-  [ -x "$1/bin/nvcc" ] && [ -f "$1/include/cuda_runtime.h" ] || return 1
+  [ -n "$1" ] && [ -x "$1/bin/nvcc" ] && [ -f "$1/include/cuda_runtime.h" ] || return 1
   local lib
   for lib in cudart cublas curand; do
     ls "$1"/lib64/lib$lib.so "$1"/lib/lib$lib.so 2>/dev/null | grep -q . || return 1
@@ -133,7 +133,11 @@ if [ "$VARIANT" = gpu ]; then
   [[ "$CUDA_ARCH" =~ ^[0-9]+( [0-9]+)*$ ]] || die "CUDA_ARCH must be numbers separated by spaces, such as '80 90' (got '$CUDA_ARCH')"
   BUILD=$CACHE/caffe-build-gpu-${CUDA_ARCH// /-}
   STAMP=$BUILD/.dream-built
-  SYSTEM_CUDA=${CUDA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v nvcc || echo /nonexistent/bin/nvcc)")")")}
+  SYSTEM_CUDA=${CUDA_HOME:-}
+  if [ -z "$SYSTEM_CUDA" ] && command -v nvcc >/dev/null; then
+    SYSTEM_CUDA=$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")
+    [ -f "$SYSTEM_CUDA/include/cuda_runtime.h" ] || SYSTEM_CUDA=/usr/local/cuda  # nvcc may be a wrapper
+  fi
   case "${CUDA_FROM:-auto}" in
     system) cuda_complete "$SYSTEM_CUDA" || die "CUDA_FROM=system, but '$SYSTEM_CUDA' lacks nvcc, the CUDA runtime, cuBLAS or cuRAND"
             CUDA_FROM=system ;;
