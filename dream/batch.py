@@ -61,15 +61,12 @@ class Result:
 
 def cached_net(model):
     """This process's net for `model`, loaded on first use, in Caffe's mode for this thread."""
+    from .net import load_net, use_net_device
     gpu = model.device()
     key = (model.prototxt, model.weights, gpu)
     if key not in _NETS:
-        from .net import load_net
         _NETS[key] = load_net(model.prototxt, model.weights, gpu=gpu)
-    if gpu is not None:  # Caffe's mode is per thread, and the net may have been loaded in another
-        import caffe
-        caffe.set_device(int(gpu))
-        caffe.set_mode_gpu()
+    use_net_device(_NETS[key])  # the net may have been loaded in another thread
     return _NETS[key]
 
 

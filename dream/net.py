@@ -192,7 +192,19 @@ def load_net(prototxt, weights, mean=IMAGENET_MEAN, channel_swap=CHANNEL_SWAP, g
     finally:
         os.unlink(f.name)
     net.dream_param = param
+    net.dream_gpu = gpu  # for use_net_device
     return net
+
+
+def use_net_device(net):
+    """Put this thread in the mode the net was loaded for. Caffe's mode and device are per thread, and a
+    thread starts on the CPU: a GPU net used from another thread would otherwise run on the CPU."""
+    gpu = getattr(net, "dream_gpu", None)
+    if gpu is None:
+        caffe.set_mode_cpu()
+    else:
+        caffe.set_device(int(gpu))
+        caffe.set_mode_gpu()
 
 
 def preprocess(net, img):

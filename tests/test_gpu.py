@@ -1,7 +1,10 @@
-"""On a CUDA build with a GPU: make_step's gradient matches the CPU's, and a full default dream runs.
+"""On a CUDA build with a GPU: each layer type and the image gradient agree with the CPU's, a GPU
+dream repeats bit for bit, a thread dreams on the net's GPU, and a full default dream runs.
 
 Selected with `pytest -m gpu` (pyproject deselects these by default: CI machines have no GPU).
 """
+import threading
+
 import numpy as np
 import pytest
 import skimage.data
@@ -99,6 +102,28 @@ def test_a_gpu_dream_repeats_bit_for_bit(googlenet, small_photo):
                             exact_gradient=True) for _ in range(2))
     caffe.set_mode_cpu()
     assert np.array_equal(a, b)
+
+
+def test_a_gpu_net_dreams_on_the_gpu_from_another_thread(googlenet, small_photo):
+    """Caffe's mode is per thread: the web app's jobs and Dask's tasks run in threads of their own, and
+    use_net_device puts them on the net's GPU (else they dream on the CPU, silently)."""
+    from dream.net import use_net_device
+
+    def run(net):
+        return dream.deepdream(net, small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(1),
+                               exact_gradient=True)
+    net = dream.load_net(*googlenet, gpu=0)
+    here, there = run(net), {}
+
+    def in_a_thread():
+        use_net_device(net)
+        there["image"] = run(net)
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join()
+    on_cpu = run(dream.load_net(*googlenet))
+    assert np.array_equal(there["image"], here)
+    assert not np.array_equal(here, on_cpu)
 
 
 def test_full_default_dream_on_gpu(googlenet):

@@ -52,3 +52,27 @@ def test_gpu_without_a_gpu_is_one_line(googlenet, photo_file, tmp_path):
     assert r.returncode != 0
     assert len(r.stderr.strip().splitlines()) == 1 and "--gpu 0" in r.stderr, r.stderr
     assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize("command", ["photo", "zoom", "video", "video-workers", "class", "gallery", "batch", "serve"])
+def test_gpu_reaches_every_command(command, googlenet, photo_file, tmp_path):
+    """--gpu 0 on a machine without a usable GPU: every command says so in one line, before any work."""
+    import numpy as np
+    import PIL.Image
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(2):
+        PIL.Image.fromarray(np.full((90, 160, 3), 60 * t, np.uint8)).save(frames / f"{t}.png")
+    args = {"photo": [photo_file, "-o", tmp_path / "out.png"],
+            "zoom": [photo_file, "-o", tmp_path / "out.jpg", "--frames", "2"],
+            "video": ["video", frames, "-o", tmp_path / "out"],
+            "video-workers": ["video", frames, "-o", tmp_path / "out", "--workers", "2"],
+            "class": ["class", "tabby", "-o", tmp_path / "out.jpg"],
+            "gallery": ["gallery", photo_file, "-o", tmp_path / "out"],
+            "batch": ["batch", photo_file, "-o", tmp_path / "out"],
+            "serve": ["serve", "--port", "7999"]}[command]
+    r = dream(dict(os.environ), *args, "--gpu", "0", "--prototxt", googlenet[0], "--weights", googlenet[1])
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines() and "--gpu 0: Caffe cannot use this GPU" in r.stderr.strip().splitlines()[-1], r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not list(tmp_path.glob("out*"))

@@ -98,7 +98,7 @@ def output_name(photo, params, swept, fmt):
 
 
 def run(args):
-    from .cluster_args import cluster_client, on_cluster, share_out
+    from .cluster_args import check_devices, cluster_client, on_cluster, share_out
     from .common import checked_model
     from .runparams import same_run, run_params
     from ..batch import Job, Model, run_jobs
@@ -107,6 +107,7 @@ def run(args):
     from ..net import check_end, load_net
 
     on_cluster(args)  # the flags checked (--gpus)
+    check_devices(args)
     args.workers = args.workers or cores()
     inputs = photos(args.inputs)
     out = Path(args.output)

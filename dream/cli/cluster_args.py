@@ -46,6 +46,14 @@ def on_cluster(args):
     return False
 
 
+def check_devices(args):
+    """Every GPU the workers are to use, probed here first: a worker that found its GPU unusable would
+    fail each of its jobs, one error line a job."""
+    from ..net import check_gpu
+    for device in sorted(set(args.gpus or ())) or ([args.gpu] if args.gpu is not None else []):
+        check_gpu(device)
+
+
 def share_out(args):
     """Cores per local worker; and, unless given, each local worker's --max-memory: its share of
     what this machine has (set on args, so that the client checks with the workers' budget)."""

@@ -78,7 +78,7 @@ def build_parser():
 
 
 def run(args):
-    from .cluster_args import cluster_client, on_cluster, share_out
+    from .cluster_args import check_devices, cluster_client, on_cluster, share_out
     from .common import checked_model, say_tiles
     from ..batch import Model, cached_net
     from ..chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
@@ -101,6 +101,7 @@ def run(args):
     mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
     model, weights_sha1 = checked_model(args)
     threads = share_out(args) if on_cluster(args) else None
+    check_devices(args)
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
                     iters_next=args.iters_next, blend=args.blend, decay=args.decay)
     clip = ClipDream(Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()),

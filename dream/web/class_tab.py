@@ -54,7 +54,7 @@ def class_tab(served):
             save_image(out, path, metadata)
             return np.uint8(np.clip(out, 0, 255)), str(path), "done"
 
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status)))
+        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
 
     with gr.Tab("Class"):
         with gr.Row():

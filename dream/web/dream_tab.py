@@ -44,7 +44,7 @@ def dream_tab(served, layers, pictures):
             save_image(out, path, metadata)
             return np.uint8(np.clip(out, 0, 255)), str(path), f"done{tiles}"
 
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status)))
+        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
 
     with gr.Tab("Dream"):
         with gr.Row():

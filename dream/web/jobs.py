@@ -49,16 +49,19 @@ class Cancelled(Exception):
 
 
 class Job:
-    """work(job) in a thread of its own; its progress and latest image readable from another."""
+    """work(job) in a thread of its own, on the net's device; its progress and latest image readable
+    from another."""
 
-    def __init__(self, work):
+    def __init__(self, work, net):
         self.status, self.preview, self.result, self.error = "waiting", None, None, None
         self.cancelled = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(work, net), daemon=True)
         self.thread.start()
 
-    def _run(self, work):
+    def _run(self, work, net):
+        from ..net import use_net_device
         try:
+            use_net_device(net)  # a new thread starts on the CPU, whatever --gpu the server has
             self.result = work(self)
         except Cancelled:
             self.error = "cancelled"
@@ -78,12 +81,12 @@ class Job:
         self.preview = image.copy()  # the net's input changes with the next step
 
 
-def watch(work, show):
-    """Run work in a Job; every PREVIEW_EVERY_S yield show(job.preview, job.status), the page's
-    outputs. Returns the work's result; an error or a cancel becomes gr.Error. A cancelled page
+def watch(work, show, net):
+    """Run work in a Job on net's device; every PREVIEW_EVERY_S yield show(job.preview, job.status), the
+    page's outputs. Returns the work's result; an error or a cancel becomes gr.Error. A cancelled page
     closes this generator, which stops the job at its next step."""
     import gradio as gr
-    job = Job(work)
+    job = Job(work, net)
     try:
         while job.thread.is_alive():
             job.thread.join(PREVIEW_EVERY_S)

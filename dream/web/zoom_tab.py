@@ -57,7 +57,7 @@ def zoom_tab(served, layers):
             frames_zip = shutil.make_archive(str(folder), "zip", folder.parent, folder.name)
             return np.uint8(np.clip(out, 0, 255)), str(video), [frames_zip, str(video)], "done" + tiles
 
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, None, status)))
+        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, None, status), net))
 
     with gr.Tab("Zoom"):
         with gr.Row():
