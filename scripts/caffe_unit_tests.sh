@@ -16,10 +16,10 @@ SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt" 2>/d
 
 # the patched code: im2col/col2im, convolution (its shared buffer), pooling, ReLU (neuron
 # layers), LRN, axpy/axpby and the elementwise vector functions (math functions, BLAS
-# utilities), force_backward (net), and the layers GoogLeNet chains them with
+# utilities), force_backward (net), host memory (syncedmem), and the layers GoogLeNet chains them with
 TESTS="test_im2col_layer test_convolution_layer test_deconvolution_layer test_pooling_layer
   test_maxpool_dropout_layers test_neuron_layer test_lrn_layer test_math_functions test_util_blas
-  test_net test_split_layer test_concat_layer"
+  test_net test_split_layer test_concat_layer test_syncedmem"
 
 OUT=$CACHE/caffe-unit-tests
 mkdir -p "$OUT"

@@ -109,6 +109,8 @@ configure_args() {  # needs PY, BUILD_VENV, PYVER
     cmake_args+=(-DCPU_ONLY=ON -DCMAKE_CXX_FLAGS=-fopenmp)
   fi
   BUILD_ID="$SRC_VERSION $PATCH_NAMES $PATCHES_ID ${cmake_args[*]}"
+  # the GPU build's source fixes (below, not patches: the CPU build needs none), by name
+  if [ "$VARIANT" = gpu ]; then BUILD_ID="$BUILD_ID cuda13-device-query empty-definitions pycaffe-boost-python"; fi
 }
 
 # --- CUDA (--gpu) -------------------------------------------------------------
@@ -270,6 +272,12 @@ if [ "$VARIANT" = gpu ] && grep -q '^target_compile_definitions(caffe ${Caffe_DE
   # A GPU build without OpenCV, LevelDB, LMDB and the Python layer has no definitions at all, and
   # CMake refuses an empty target_compile_definitions. (The CPU build always has -DCPU_ONLY.)
   sed -i 's/^target_compile_definitions(caffe ${Caffe_DEFINITIONS})/if(Caffe_DEFINITIONS)\n  &\nendif()/' "$LIBLISTS"
+fi
+PYLISTS=$SRC/python/CMakeLists.txt
+if [ "$VARIANT" = gpu ] && grep -q '^target_link_libraries(pycaffe PUBLIC ${Caffe_LINK} ${PYTHON_LIBRARIES})$' "$PYLISTS"; then
+  # _caffe.so gets Boost.Python only through libcaffe, which links it only for the Python layer:
+  # without the layer, 'import caffe' fails on an undefined boost::python symbol.
+  sed -i 's/^target_link_libraries(pycaffe PUBLIC ${Caffe_LINK} ${PYTHON_LIBRARIES})$/target_link_libraries(pycaffe PUBLIC ${Caffe_LINK} ${PYTHON_LIBRARIES} ${Boost_LIBRARIES})/' "$PYLISTS"
 fi
 
 # --- build --------------------------------------------------------------------
