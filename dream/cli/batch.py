@@ -106,9 +106,10 @@ def run(args):
     from ..images import read_metadata, write_atomically
     from ..net import check_end, load_net
 
-    on_cluster(args)  # the flags checked (--gpus)
+    if args.workers is None and not args.gpus:
+        args.workers = cores()
+    on_cluster(args)  # the flags checked; with --gpus, one worker a GPU unless --workers says otherwise
     check_devices(args)
-    args.workers = args.workers or cores()
     inputs = photos(args.inputs)
     out = Path(args.output)
     if out.exists() and not out.is_dir():
