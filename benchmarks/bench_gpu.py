@@ -137,7 +137,7 @@ def video_run(args, memory, device, height, width, count):
     written = sorted(p.stat().st_mtime for p in out.glob("*.png"))
     if len(written) != count:
         raise RuntimeError(f"video wrote {len(written)} frames of {count}")
-    return (count - 1) / (written[-1] - written[0]), peak, seconds
+    return (count - 1) / max(written[-1] - written[0], 1e-3), peak, seconds
 
 
 def gib(n):

@@ -130,9 +130,10 @@ def caffe_has_cuda():
         return True  # cannot tell; let the probe below decide
 
 
-def check_gpu(device):
-    """Fail cleanly if Caffe cannot use GPU `device`; Caffe itself would abort the process."""
-    cpu_only = "--gpu: this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu"
+def check_gpu(device, flag="--gpu"):
+    """Fail cleanly if Caffe cannot use GPU `device`; Caffe itself would abort the process. flag: what
+    the user wrote, for the message."""
+    cpu_only = f"{flag}: this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu"
     if not caffe_has_cuda():
         raise DreamError(cpu_only)
     # Caffe aborts on a missing or busy device, so ask in a throwaway process first.
@@ -144,7 +145,7 @@ def check_gpu(device):
             raise DreamError(cpu_only)
         lines = [l for l in r.stderr.strip().splitlines() if "Check failed" in l or "error" in l.lower()]
         reason = (lines or r.stderr.strip().splitlines() or ["unknown error"])[0].split("] ")[-1]
-        raise DreamError(f"--gpu {device}: Caffe cannot use this GPU ({reason})")
+        raise DreamError(f"{flag} {device}: Caffe cannot use this GPU ({reason})")
 
 
 # layers whose parameters are a weight and, with bias_term, a bias: the field that says which

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Packs, here, what a bare GPU machine needs to run dream on GPU Caffe: the sm_90 build (H100, H200)
-# that scripts/test_gpu_build.sh checks on this CPU, every library it needs beyond the C/C++ runtime
-# and CUDA's own, and the sources and headers to compile pycaffe there for whatever Python it has.
+# Packs, here, what a bare GPU machine needs to run dream on GPU Caffe: a CUDA build (by default the
+# sm_90 one, for the H100 and H200; CUDA_ARCH=... scripts/test_gpu_build.sh checks any on this CPU),
+# every library it needs beyond the C/C++ runtime and CUDA's own, and the sources and headers to
+# compile pycaffe there for whatever Python it has.
 # scripts/gpu_check.sh unpacks and runs it.
 #
 #   scripts/gpu_bundle.sh [FOLDER]     (default: <repo>/.gpu-carry, which git ignores)

@@ -21,13 +21,14 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REHEARSE="" QUICK=""
 if [ "${1:-}" = --rehearse ]; then REHEARSE=1; shift; fi
 if [ "${1:-}" = --quick ]; then QUICK=1; shift; fi
-CARRY=$(cd "${1:-$REPO/.gpu-carry}" && pwd)
 PY=${PYTHON:-python3}
 WORK=${WORK:-/tmp/dream-gpu}
 JOBS=$(nproc)
 START=$(date +%s)
 die() { echo "gpu_check: $*" >&2; exit 1; }
 say() { echo "==> [$(( $(date +%s) - START ))s] $*" >&2; }
+[ -d "${1:-$REPO/.gpu-carry}" ] || die "no ${1:-$REPO/.gpu-carry}: run scripts/gpu_bundle.sh here first"
+CARRY=$(cd "${1:-$REPO/.gpu-carry}" && pwd)
 
 # --- unpack ----------------------------------------------------------------------------------
 [ -f "$CARRY/gpu-caffe.tar.xz" ] || die "no $CARRY/gpu-caffe.tar.xz: run scripts/gpu_bundle.sh here first"
@@ -120,11 +121,13 @@ fi
 # --- on the GPU ------------------------------------------------------------------------------
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 say "pytest -m gpu"
-(cd "$REPO" && timeout 150 "$PY" -m pytest -q -s -p no:cacheprovider -m gpu tests/test_gpu.py >"$WORK/pytest.log" 2>&1) || true
-grep -v '^[.FEs]*$' "$WORK/pytest.log" | tail -25
+TESTS=0
+(cd "$REPO" && timeout 150 "$PY" -m pytest -q -s -p no:cacheprovider -m gpu tests/test_gpu.py >"$WORK/pytest.log" 2>&1) || TESTS=$?
+{ grep -v '^[.FEs]*$' "$WORK/pytest.log" || true; } | tail -25
 say "the default run per octave (benchmarks/bench_dream.py --gpu)"
 "$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
-if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit 0; fi
+if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit "$TESTS"; fi
 say "benchmark"
 "${BENCH[@]}" --device gpu --budget "${CHECK_BUDGET_S:-180}" --note "pytest -m gpu: $(tail -1 "$WORK/pytest.log")"
 say "done"
+exit "$TESTS"  # the table comes either way; a failed pytest -m gpu makes the check fail

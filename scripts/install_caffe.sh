@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     --gpu) VARIANT=gpu ;;
     --stock) VARIANT=stock BUILD_ONLY=1 ;;
     --build-only) BUILD_ONLY=1 ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
@@ -128,7 +128,7 @@ cuda_complete() {  # $1: a toolkit root; true if it has all the build needs
   [ -n "$1" ] && [ -x "$1/bin/nvcc" ] && [ -f "$1/include/cuda_runtime.h" ] || return 1
   local lib
   for lib in cudart cublas curand; do
-    ls "$1"/lib64/lib$lib.so "$1"/lib/lib$lib.so 2>/dev/null | grep -q . || return 1
+    [ -e "$1/lib64/lib$lib.so" ] || [ -e "$1/lib/lib$lib.so" ] || return 1
   done
 }
 if [ "$VARIANT" = gpu ]; then

@@ -17,7 +17,21 @@ SMALL = ["--octaves", "3", "--iters", "3", "--seed", "0"]
 
 
 def dream(env, *args):
-    return subprocess.run([sys.executable, "-m", "dream", *map(str, args)], capture_output=True, text=True, env=env)
+    return subprocess.run([sys.executable, "-m", "dream", *map(str, args)], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def usable_gpu():
+    from dream.errors import DreamError
+    from dream.net import check_gpu
+    try:
+        check_gpu(0)
+        return True
+    except DreamError:
+        return False
+
+
+without_a_gpu = pytest.mark.skipif("usable_gpu()", reason="a usable GPU is here: pytest -m gpu tests it")
 
 
 def cpu_build_env():
@@ -46,6 +60,7 @@ def test_its_dreams_are_the_cpu_builds_bytes_and_it_exits_cleanly(googlenet, pho
     assert (tmp_path / "cuda-build.png").read_bytes() == (tmp_path / "cpu-build.png").read_bytes()
 
 
+@without_a_gpu
 def test_gpu_without_a_gpu_is_one_line(googlenet, photo_file, tmp_path):
     r = dream(dict(os.environ), photo_file, "-o", tmp_path / "out.png", "--gpu", "0",
               "--prototxt", googlenet[0], "--weights", googlenet[1])
@@ -54,6 +69,7 @@ def test_gpu_without_a_gpu_is_one_line(googlenet, photo_file, tmp_path):
     assert not (tmp_path / "out.png").exists()
 
 
+@without_a_gpu
 @pytest.mark.parametrize("command", ["photo", "zoom", "video", "video-workers", "class", "gallery", "batch", "serve"])
 def test_gpu_reaches_every_command(command, googlenet, photo_file, tmp_path):
     """--gpu 0 on a machine without a usable GPU: every command says so in one line, before any work."""

@@ -1,5 +1,6 @@
 """The flags that put a command on a Dask cluster (batch, video), and the local share they imply."""
 import contextlib
+import os
 
 from ..blas import cores
 from ..errors import DreamError
@@ -36,8 +37,9 @@ def on_cluster(args):
         if args.scheduler:
             raise DreamError("--gpus is for a local cluster's workers; on an existing cluster, --gpu ID is "
                              "each worker's device")
-        if args.gpu is not None:
+        if args.gpu is not None and str(args.gpu) != os.environ.get("DREAM_GPU"):
             raise DreamError("--gpu and --gpus: give one (--gpus puts each local worker on its own GPU)")
+        args.gpu = None  # $DREAM_GPU's default gives way to --gpus
         args.workers = args.workers or len(args.gpus)
     if args.scheduler or args.workers:
         return True
@@ -47,11 +49,16 @@ def on_cluster(args):
 
 
 def check_devices(args):
-    """Every GPU the workers are to use, probed here first: a worker that found its GPU unusable would
-    fail each of its jobs, one error line a job."""
+    """Every GPU the local workers are to use, probed here first: a worker that found its GPU unusable
+    would fail each of its jobs, one error line a job. (An existing cluster's workers have GPUs of
+    their own; this machine may have none.)"""
     from ..net import check_gpu
-    for device in sorted(set(args.gpus or ())) or ([args.gpu] if args.gpu is not None else []):
-        check_gpu(device)
+    if args.scheduler:
+        return
+    for device in sorted(set(args.gpus or ())):
+        check_gpu(device, flag="--gpus")
+    if args.gpu is not None:
+        check_gpu(args.gpu)
 
 
 def share_out(args):
