@@ -57,9 +57,12 @@ def dream_once(args):
 
 # --- the parent: runs, memory, table ----------------------------------------------------------------
 class GpuMemory:
-    """The device's used memory, polled while a run lasts; None without NVML (no GPU, or no pynvml)."""
+    """The device's used memory, polled while a run lasts; None on the CPU or without NVML (pynvml)."""
 
-    def __init__(self):
+    def __init__(self, gpu):
+        self.handle = None
+        if not gpu:
+            return
         try:
             import pynvml
             pynvml.nvmlInit()
@@ -167,9 +170,7 @@ def main():
     if args.iters is None:
         args.iters = 2 if args.small else 10
     args.work.mkdir(parents=True, exist_ok=True)
-    memory = GpuMemory() if args.device == "gpu" else GpuMemory.__new__(GpuMemory)
-    if args.device == "cpu":
-        memory.handle = None
+    memory = GpuMemory(args.device == "gpu")
     started = time.perf_counter()
 
     class Rows(list):  # each row printed as it is measured too: a run cut short keeps what it had

@@ -64,6 +64,12 @@ if [ "$VARIANT" = stock ]; then
   PATCHES=("$REPO"/scripts/patches/01-protobuf-3.20.patch "$REPO"/scripts/patches/02-elementwise-axpy.patch)
   SRC=$SRC-stock
 fi
+if [ "$VARIANT" = gpu ]; then
+  # The CUDA build's own fixes (patches/cuda/: CUDA 13, and a build without the Python layer), on
+  # a source copy of its own: the CPU build's source stays as its patches make it.
+  PATCHES+=("$REPO"/scripts/patches/cuda/*.patch)
+  SRC=$SRC-cuda
+fi
 PATCH_NAMES=$(for p in "${PATCHES[@]}"; do basename "$p" .patch; done | tr '\n' ' ' | sed 's/ $//')
 PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
 
@@ -109,8 +115,6 @@ configure_args() {  # needs PY, BUILD_VENV, PYVER
     cmake_args+=(-DCPU_ONLY=ON -DCMAKE_CXX_FLAGS=-fopenmp)
   fi
   BUILD_ID="$SRC_VERSION $PATCH_NAMES $PATCHES_ID ${cmake_args[*]}"
-  # the GPU build's source fixes (below, not patches: the CPU build needs none), by name
-  if [ "$VARIANT" = gpu ]; then BUILD_ID="$BUILD_ID cuda13-device-query empty-definitions pycaffe-boost-python"; fi
 }
 
 # --- CUDA (--gpu) -------------------------------------------------------------
@@ -258,26 +262,6 @@ if [ "$(cat "$SRC/.dream-patches" 2>/dev/null)" != "$PATCHES_ID" ]; then
   done
   echo "$PATCHES_ID" > "$SRC.tmp/.dream-patches"
   mv "$SRC.tmp" "$SRC"
-fi
-
-# --- CUDA 13 source fixes (GPU-only code: the CPU build does not compile it) ----
-COMMON=$SRC/src/caffe/common.cpp
-if [ "$VARIANT" = gpu ] && grep -q 'prop.clockRate' "$COMMON"; then
-  # cudaDeviceProp lost clockRate, deviceOverlap and kernelExecTimeoutEnabled in CUDA 13.
-  sed -i -e '/prop.clockRate/d' -e 's/prop.deviceOverlap ?/prop.asyncEngineCount > 0 ?/' \
-         -e '/Kernel execution timeout/{N;d}' "$COMMON"
-fi
-LIBLISTS=$SRC/src/caffe/CMakeLists.txt
-if [ "$VARIANT" = gpu ] && grep -q '^target_compile_definitions(caffe ${Caffe_DEFINITIONS})' "$LIBLISTS"; then
-  # A GPU build without OpenCV, LevelDB, LMDB and the Python layer has no definitions at all, and
-  # CMake refuses an empty target_compile_definitions. (The CPU build always has -DCPU_ONLY.)
-  sed -i 's/^target_compile_definitions(caffe ${Caffe_DEFINITIONS})/if(Caffe_DEFINITIONS)\n  &\nendif()/' "$LIBLISTS"
-fi
-PYLISTS=$SRC/python/CMakeLists.txt
-if [ "$VARIANT" = gpu ] && grep -q '^target_link_libraries(pycaffe PUBLIC ${Caffe_LINK} ${PYTHON_LIBRARIES})$' "$PYLISTS"; then
-  # _caffe.so gets Boost.Python only through libcaffe, which links it only for the Python layer:
-  # without the layer, 'import caffe' fails on an undefined boost::python symbol.
-  sed -i 's/^target_link_libraries(pycaffe PUBLIC ${Caffe_LINK} ${PYTHON_LIBRARIES})$/target_link_libraries(pycaffe PUBLIC ${Caffe_LINK} ${PYTHON_LIBRARIES} ${Boost_LIBRARIES})/' "$PYLISTS"
 fi
 
 # --- build --------------------------------------------------------------------
