@@ -24,10 +24,14 @@ mmdebstrap --quiet --variant=apt --include=git,python3-venv,ca-certificates "$SU
   http://deb.debian.org/debian
 git clone -q "$REPO" "$ROOT/root/dream"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# This machine's network: its certificate authorities (a network that inspects TLS has one of its
+# own, which a fresh system lacks). A newcomer's own machine needs no such step.
+cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/ca-certificates.crt"
 mount -t proc proc "$ROOT/proc"
 mount --rbind /sys "$ROOT/sys"
 mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
 echo "==> in $SUITE, as a newcomer: $*" >&2
 chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin TERM=dumb \
+  PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
   bash -c "cd /root/dream && $*"
