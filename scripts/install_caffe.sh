@@ -269,6 +269,10 @@ configure_args
 if [ "$VARIANT" = gpu ] && [ "$CUDA_FROM" = pypi ]; then cuda_from_pypi; fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$BUILD_ID" ]; then
   say "building caffe ($VARIANT) in $BUILD with $JOBS jobs (several minutes)"
+  # a build folder made from another source folder (an older layout of this cache): CMake refuses it
+  if [ -f "$BUILD/CMakeCache.txt" ] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$SRC" "$BUILD/CMakeCache.txt"; then
+    rm -rf "$BUILD"
+  fi
   mkdir -p "$BUILD"
   rm -f "$STAMP"
   cmake -S "$SRC" -B "$BUILD" "${cmake_args[@]}" >"$BUILD/cmake.log" 2>&1 \
