@@ -292,6 +292,11 @@ PYDIR=$BUILD/python
 rm -rf "$PYDIR.tmp"
 mkdir -p "$PYDIR.tmp"
 cp -r "$SRC/python/caffe" "$PYDIR.tmp/caffe"
+# caffe_pb2.py from this build: CMake copies it into the source tree only when it builds, and a
+# source folder made anew beside a finished build (its stamp found) has none
+mkdir -p "$PYDIR.tmp/caffe/proto"
+cp "$BUILD/include/caffe/proto/caffe_pb2.py" "$PYDIR.tmp/caffe/proto/"
+touch "$PYDIR.tmp/caffe/proto/__init__.py"
 ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
 echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/memory.py reads
 rm -rf "$PYDIR"
