@@ -5,6 +5,7 @@ import scipy.ndimage as nd
 from .errors import DreamError
 from .memory import OCTAVE_COPY_BYTES_PER_PIXEL, TILED_ARRAY_BYTES_PER_PIXEL, available_bytes, dream_bytes, \
     gigabytes, own_rss
+from . import net as nets
 from .net import check_end, check_input_size, check_input_values, deprocess, preprocess
 from .step import make_step, objective_L2
 from .tiled_step import make_tiled_step
@@ -55,6 +56,10 @@ def plan_octaves(net, height, width, octave_n=4, octave_scale=1.4, ends=('incept
         if not getattr(objective if objective is not None else objective_L2, "local", False):
             raise DreamError(f"{where} needs about {gigabytes(whole)} of memory and the budget is "
                              f"{gigabytes(budget)}; {objective} cannot be computed in tiles")
+        if tile_margin is None and nets.INEXACT_TILES and getattr(net, "dream_gpu", None) is None:
+            raise DreamError(f"{where} needs about {gigabytes(whole)} of memory and the budget is "
+                             f"{gigabytes(budget)}, and tiles would not be the whole image's bytes here: "
+                             f"{nets.INEXACT_TILES}")
         try:
             plan = plan_tiles(net, h, w, ends, budget, now + TILED_ARRAY_BYTES_PER_PIXEL * h * w, tile_margin)
         except DreamError as e:

@@ -116,7 +116,8 @@ from dream.cluster import dask_client
 
 def threads():
     import caffe  # noqa: F401
-    return ctypes.CDLL("libgomp.so.1").omp_get_max_threads(), ctypes.CDLL("libblis.so.4").bli_thread_get_num_threads()
+    from dream.blas import loaded_blis
+    return ctypes.CDLL("libgomp.so.1").omp_get_max_threads(), loaded_blis().bli_thread_get_num_threads()
 
 if __name__ == "__main__":
     with dask_client(workers=2, threads=int(sys.argv[1])) as client:

@@ -160,3 +160,25 @@ def test_max_memory_bounds_the_peak_of_a_large_dream(googlenet, photo, tmp_path)
     print(f"peak {peak / 1e9:.3f} GB")
     assert peak < 1e9, f"peak {peak / 1e9:.3f} GB"
     assert (tmp_path / "out.jpg").is_file()
+
+
+def test_this_blis_makes_tiles_exact():
+    """dream knows this platform's BLIS (0.8's .so.3, 0.9 and 1.x's .so.4) and turned its small-matrix
+    path off: the tests above would otherwise fail in the last bits, on this platform only."""
+    from dream import blas, net
+    assert net.INEXACT_TILES is None
+    lib = blas.loaded_blis()
+    version = blas.blis_version(lib)
+    assert blas.sup_thresholds(lib, version) in (None, (1, 1, 1)), version
+
+
+def test_exact_tiles_refused_where_the_blas_cannot_give_them(load, photo, monkeypatch):
+    """On a BLAS dream does not know, exact tiles are refused with the reason, not given other bytes."""
+    from dream import net as nets
+    net = load()
+    budget = budget_below_whole(net, photo, 3, ['inception_3a/output'], 0.5)
+    monkeypatch.setattr(nets, "INEXACT_TILES", "BLIS 9.9 is a release dream does not know")
+    with pytest.raises(dream.DreamError, match="not be the whole image's bytes here: BLIS 9.9"):
+        plan_octaves(net, *photo.shape[:2], 3, 1.4, ['inception_3a/output'], None, budget)
+    assert plan_octaves(net, *photo.shape[:2], 3, 1.4, ['inception_3a/output'], None, budget, 16)[-1]  # margin: asked for
+    assert plan_octaves(net, *photo.shape[:2], 3, 1.4, ['inception_3a/output'], None, 1 << 40) == [None] * 3
