@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PROTOTXT = REPO / "models" / "bvlc_googlenet" / "deploy.prototxt"
+PROTOTXT = REPO / "dream" / "model_definitions" / "bvlc_googlenet" / "deploy.prototxt"
 LAYER = "inception_4c/output"
 
 

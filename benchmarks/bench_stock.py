@@ -52,7 +52,7 @@ def worker(args):
     import dream
     from bench_dream import sky_photo
     _, img = sky_photo(args.image)
-    net = dream.load_net(str(REPO / "models" / "bvlc_googlenet" / "deploy.prototxt"), args.weights)
+    net = dream.load_net(str(REPO / "dream" / "model_definitions" / "bvlc_googlenet" / "deploy.prototxt"), args.weights)
     if args.layers:
         return layer_split(net, img.shape[:2])
     dream.deepdream(net, img[:224, :224], iter_n=1, octave_n=1)  # warm-up, as bench_dream does
@@ -94,7 +94,7 @@ def layer_split(net, size, end="inception_4c/output", reps=3):
 def random_weights(path):
     import caffe
     caffe.set_random_seed(0)
-    caffe.Net(str(REPO / "models" / "bvlc_googlenet" / "deploy.prototxt"), caffe.TEST).save(str(path))
+    caffe.Net(str(REPO / "dream" / "model_definitions" / "bvlc_googlenet" / "deploy.prototxt"), caffe.TEST).save(str(path))
 
 
 def main():

@@ -33,6 +33,8 @@ def parse_objective(text, factories=None):
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
         raise DreamError(f"{head}: not an expression ({e.msg})") from None
+    except ValueError:  # Python 3.9 and 3.10 raise it for a NUL byte (3.11 and later: SyntaxError)
+        raise DreamError(f"{head}: not an expression (it contains a NUL byte)") from None
     except (RecursionError, MemoryError):
         raise DreamError(f"{head}: nested too deeply") from None
     _check_size(tree, head)

@@ -4,18 +4,18 @@ import json
 from functools import lru_cache
 
 from .errors import DreamError
-from .models import REPO_MODELS, sha1_of
+from .models import DEFINITIONS, sha1_of
 
-LABELS = REPO_MODELS / "imagenet_labels" / "imagenet_labels.txt"
+LABELS = DEFINITIONS / "imagenet_labels" / "imagenet_labels.txt"
 
 
 @lru_cache(maxsize=1)
 def imagenet_labels():
-    """The 1000 names, index = output unit of loss3/classifier (see models/registry.json for the source)."""
-    want = json.loads((REPO_MODELS / "registry.json").read_text())["imagenet_labels"]["files"]
+    """The 1000 names, index = output unit of loss3/classifier (see model_definitions/registry.json for the source)."""
+    want = json.loads((DEFINITIONS / "registry.json").read_text())["imagenet_labels"]["files"]
     want = want["imagenet_labels.txt"]["sha1"]
     if sha1_of(LABELS) != want:
-        raise DreamError(f"{LABELS} is modified (sha1 differs from {want}): git checkout -- {LABELS.name}")
+        raise DreamError(f"{LABELS} is modified (sha1 differs from {want}): reinstall dream (in a checkout: git checkout -- {LABELS})")
     return LABELS.read_text().splitlines()
 
 

@@ -1,22 +1,14 @@
 """Where models live, what they must hash to, and clear errors when they are missing."""
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .download import DEFINITIONS, REGISTRY, models_dir  # noqa: F401 (models_dir: re-exported)
 from .errors import DreamError
 
-REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
-REGISTRY = json.loads((REPO_MODELS / "registry.json").read_text())
 MODEL_NAMES = [k for k, v in REGISTRY.items() if not k.startswith("_") and "weights" in v]
 DEFAULT_MODEL = "bvlc_googlenet"
-
-
-def models_dir() -> Path:
-    """The models folder: $DREAM_MODELS_DIR, else the repository's models/."""
-    return Path(os.environ.get("DREAM_MODELS_DIR") or REPO_MODELS)
 
 
 @dataclass(frozen=True)
@@ -43,13 +35,14 @@ def named_model(name: str) -> ModelFiles:
                          f"(or pass --prototxt and --weights)")
     entry = REGISTRY[name]
     folder = models_dir() / name
-    return ModelFiles(name, folder / entry["prototxt"], folder / entry["weights"],
-                      entry["files"][entry["weights"]].get("sha1"))
+    shipped = entry["files"][entry["prototxt"]].get("shipped")  # GoogLeNet's: in the package, not downloaded
+    prototxt = (DEFINITIONS if shipped else models_dir()) / name / entry["prototxt"]
+    return ModelFiles(name, prototxt, folder / entry["weights"], entry["files"][entry["weights"]].get("sha1"))
 
 
 def check_present(model: ModelFiles, verify_sha1: bool = True) -> None:
     """Raise a DreamError naming the file, where it goes and how to get it."""
-    fetch = f"scripts/download_models.sh {model.name}" if model.name in MODEL_NAMES else None
+    fetch = f"python -m dream download {model.name}" if model.name in MODEL_NAMES else None
     if not model.prototxt.is_file():
         how = f"; get it with: {fetch}" if fetch else ""
         raise DreamError(f"model definition not found: {model.prototxt}{how}")

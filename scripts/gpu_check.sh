@@ -100,7 +100,7 @@ say "pycaffe compiled for $("$PY" -c 'import sys; print(sys.version.split()[0])'
 
 # --- the random-weight GoogLeNet the tests use (the real weights cannot be downloaded here) -------
 WEIGHTS=$WORK/random_googlenet.caffemodel
-"$PY" - "$REPO/models/bvlc_googlenet/deploy.prototxt" "$WEIGHTS" <<'EOF'
+"$PY" - "$REPO/dream/model_definitions/bvlc_googlenet/deploy.prototxt" "$WEIGHTS" <<'EOF'
 import sys, caffe
 caffe.set_mode_cpu(); caffe.set_random_seed(0)
 caffe.Net(sys.argv[1], caffe.TEST).save(sys.argv[2])

@@ -164,6 +164,11 @@ cuda_from_pypi() {
   done
 }
 
+# protoc_at_least 3.19 "libprotoc 3.12.4": true if the version is at least the first
+protoc_at_least() {
+  [ "$(printf '%s\n%s\n' "$1" "${2##* }" | sort -V | head -1)" = "$1" ]
+}
+
 # Where the venv's 'import caffe' comes from (the folder holding the caffe package).
 caffe_home() {
   "$PY" -c 'import os, caffe; print(os.path.dirname(os.path.dirname(os.path.abspath(caffe.__file__))))'
@@ -296,6 +301,19 @@ cp -r "$SRC/python/caffe" "$PYDIR.tmp/caffe"
 # source folder made anew beside a finished build (its stamp found) has none
 mkdir -p "$PYDIR.tmp/caffe/proto"
 cp "$BUILD/include/caffe/proto/caffe_pb2.py" "$PYDIR.tmp/caffe/proto/"
+# A protoc older than 3.19 (Debian 11, Ubuntu 22.04: 3.12) writes a caffe_pb2.py that today's protobuf
+# refuses ("Descriptors cannot be created directly"). The C++ side keeps the system's protoc (it must
+# match libprotobuf); the Python side is generated again by protoc 3.21.12, the one in grpcio-tools
+# 1.53.2 (in the build venv only), whose output Debian 12's own protoc gives too and which protobuf
+# 4.21 to 7.x load. (Pinning protobuf <= 3.20.3 in the venv instead would hold back every other package.)
+if ! protoc_at_least 3.19 "$(protoc --version)"; then
+  say "protoc $(protoc --version | cut -d' ' -f2) is older than 3.19: caffe_pb2.py from grpcio-tools' protoc 3.21.12"
+  pipq "$BUILD_VENV/bin/python" grpcio-tools==1.53.2
+  rm -rf "$BUILD/pb2-3.21" && mkdir -p "$BUILD/pb2-3.21"
+  "$BUILD_VENV/bin/python" -m grpc_tools.protoc -I "$SRC/src" --python_out="$BUILD/pb2-3.21" \
+    "$SRC/src/caffe/proto/caffe.proto" || die "grpcio-tools' protoc could not compile caffe.proto"
+  cp "$BUILD/pb2-3.21/caffe/proto/caffe_pb2.py" "$PYDIR.tmp/caffe/proto/"
+fi
 touch "$PYDIR.tmp/caffe/proto/__init__.py"
 ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
 echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/memory.py reads
@@ -308,5 +326,9 @@ if [ -n "$BUILD_ONLY" ]; then  # for comparison or a test: the venv keeps its bu
 fi
 SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$PYDIR" > "$SITE/dream-caffe.pth"
-[ "$(caffe_home)" = "$PYDIR" ] || die "pycaffe built but 'import caffe' failed or comes from elsewhere"
+if [ "$(caffe_home 2>/dev/null)" != "$PYDIR" ]; then
+  # The first error, not Caffe's retry of it (caffe/io.py catches a failed caffe_pb2 and tries again)
+  first=$(cd / && "$PY" -c "import sys; sys.path.insert(0, '$PYDIR'); import caffe.proto.caffe_pb2; import caffe" 2>&1 | tail -1)
+  die "pycaffe built but 'import caffe' failed or comes from elsewhere: ${first:-it comes from $(caffe_home 2>&1 | tail -1)}"
+fi
 say "pycaffe ($VARIANT) installed: $VENV/bin/python -c 'import caffe'"

@@ -23,6 +23,7 @@ if [[ " ${extras[*]-} " == *" test "* ]] && ! command -v chromium >/dev/null; th
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+"$REPO/scripts/make_venv.sh" "$VENV" "${PYTHON:-python3}"  # its pip new enough for an editable install
 spec=$REPO
 if [ ${#extras[@]} -gt 0 ]; then spec="$REPO[$(IFS=,; echo "${extras[*]}")]"; fi
 "$VENV/bin/python" -m pip install -q -e "$spec" 2>&1 | { grep -v '^WARNING: Location' || true; } >&2

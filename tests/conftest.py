@@ -12,7 +12,7 @@ import skimage.data  # noqa: E402
 import caffe  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-PROTOTXT = REPO / "models" / "bvlc_googlenet" / "deploy.prototxt"
+PROTOTXT = REPO / "dream" / "model_definitions" / "bvlc_googlenet" / "deploy.prototxt"
 
 
 @pytest.fixture(scope="session")

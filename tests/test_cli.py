@@ -157,7 +157,7 @@ def test_missing_and_mismatched_weights(cli, googlenet, photo_file, tmp_path):
     env = {"DREAM_MODELS_DIR": str(models)}
     line = one_line_error(cli(photo_file, "-o", "x.jpg", model=False, env=env),
                           "weights not found", "bvlc_googlenet.caffemodel",
-                          "405fc5acd08a3bb12de8ee5e23a96bec22f08204", "download_models.sh bvlc_googlenet")
+                          "405fc5acd08a3bb12de8ee5e23a96bec22f08204", "python -m dream download bvlc_googlenet")
     assert str(models) in line
     # random weights under the real model's name fail its checksum
     shutil.copy(googlenet[1], models / "bvlc_googlenet" / "bvlc_googlenet.caffemodel")

@@ -15,7 +15,7 @@ SCRIPT = REPO / "scripts" / "download_models.sh"
 @pytest.fixture
 def dl(tmp_path, monkeypatch):
     """The download module, imported from scripts/, writing into a temporary models folder."""
-    spec = importlib.util.spec_from_file_location("download_models", REPO / "scripts" / "download_models.py")
+    spec = importlib.util.spec_from_file_location("download_models", REPO / "dream" / "download.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     monkeypatch.setattr(mod, "MODELS_DIR", tmp_path / "models")
@@ -111,4 +111,4 @@ def test_archive_is_verified_and_unknown_member_sha1_is_computed(dl, tmp_path):
 def test_shipped_prototxt_is_intact(dl):
     dl.MODELS_DIR = REPO / "models"
     entry = dl.REGISTRY["bvlc_googlenet"]["files"]["deploy.prototxt"]
-    assert dl.sha1_of(REPO / "models" / "bvlc_googlenet" / "deploy.prototxt") == entry["sha1"]
+    assert dl.sha1_of(REPO / "dream" / "model_definitions" / "bvlc_googlenet" / "deploy.prototxt") == entry["sha1"]

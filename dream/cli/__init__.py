@@ -14,6 +14,9 @@ COMMANDS = {"class": "dream.cli.classes", "gallery": "dream.cli.gallery", "video
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "download":  # the weights and sample photos (also scripts/download_models.sh)
+        from ..download import main as download
+        return download(argv[1:])
     if argv and argv[0] in COMMANDS:
         import importlib
         command = importlib.import_module(COMMANDS[argv[0]])

@@ -148,7 +148,7 @@ def add_memory_args(p):
 def add_model_args(p):
     """--model, --prototxt/--weights and --gpu, shared by every command."""
     m = p.add_argument_group("model")
-    m.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_NAMES, help="model under models/")
+    m.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_NAMES, help="a model dream knows (weights: python -m dream download NAME)")
     m.add_argument("--prototxt", help="any Caffe deploy prototxt (with --weights), instead of --model")
     m.add_argument("--weights", help="its caffemodel")
     m.add_argument("--gpu", nargs="?", const=0, type=non_negative(int, MAX_PIXELS_SHIFT), metavar="ID",
@@ -190,7 +190,7 @@ def default_input():
         return sky, load_image(sky)
     import skimage.data
     print("dream: no INPUT given; using scikit-image's astronaut photo (public domain, NASA); "
-          "scripts/download_models.sh samples fetches the notebook's sky photo", file=sys.stderr)
+          "python -m dream download samples fetches the notebook's sky photo", file=sys.stderr)
     return Path("astronaut.png"), np.float32(skimage.data.astronaut())
 
 

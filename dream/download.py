@@ -1,6 +1,7 @@
-"""Fetch and verify the models and sample photos listed in models/registry.json.
+"""Fetch and verify the models and sample photos listed in dream/model_definitions/registry.json.
 
-Standard library only, so it runs before (or without) the project's venv.
+python -m dream download [NAME...], or scripts/download_models.sh in a checkout. Standard library
+only, and runnable as a file, so that it runs before (or without) the project's venv.
 Every file is written to a temporary name, checked against its sha1, then
 renamed: a final name never holds a partial or unverified file.
 """
@@ -17,9 +18,25 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
-MODELS_DIR = Path(os.environ.get("DREAM_MODELS_DIR") or REPO_MODELS)
-REGISTRY = json.loads((REPO_MODELS / "registry.json").read_text())
+# What dream ships (package data, in a wheel too): the registry, GoogLeNet's prototxt, the labels.
+DEFINITIONS = Path(__file__).resolve().parent / "model_definitions"
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def models_dir():
+    """Where weights and photos are downloaded: $DREAM_MODELS (or its older name, $DREAM_MODELS_DIR);
+    else models/ in a checkout of the repository; else the user's cache, ~/.cache/dream/models."""
+    chosen = os.environ.get("DREAM_MODELS") or os.environ.get("DREAM_MODELS_DIR")
+    if chosen:
+        return Path(chosen)
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "models").is_dir():
+        return CHECKOUT / "models"
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "dream" / "models"
+
+
+MODELS_DIR = models_dir()
+REGISTRY = json.loads((DEFINITIONS / "registry.json").read_text())
 NAMES = [k for k in REGISTRY if not k.startswith("_")]
 TIMEOUT_S = 60
 
@@ -119,15 +136,13 @@ def fetch_model(name, mirror):
     """Make every file of registry entry `name` present and verified. Returns messages."""
     entry = REGISTRY[name]
     model_dir = MODELS_DIR / name
-    missing = {f: s for f, s in entry["files"].items() if not is_good(model_dir / f, s.get("sha1"))}
-    for fname in [f for f, s in missing.items() if s.get("shipped")]:
-        shipped = REPO_MODELS / name / fname
+    missing = {f: s for f, s in entry["files"].items()
+               if s.get("shipped") or not is_good(model_dir / f, s.get("sha1"))}
+    for fname in [f for f, s in missing.items() if s.get("shipped")]:  # dream reads these where they are
+        shipped = DEFINITIONS / name / fname
         if not is_good(shipped, missing[fname]["sha1"]):
-            raise FetchError(f"{shipped} is part of the repository but missing or modified: "
-                             f"restore it with 'git checkout -- models/{name}/{fname}'")
-        if shipped != model_dir / fname:  # a models folder elsewhere (DREAM_MODELS_DIR) gets a copy
-            model_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shipped, model_dir / fname)
+            raise FetchError(f"{shipped} is shipped with dream but missing or modified: reinstall dream, "
+                             f"or in a checkout: git checkout -- dream/model_definitions/{name}/{fname}")
         del missing[fname]
     if not missing:
         return [f"{name}: all files present and verified"]
@@ -158,9 +173,9 @@ def fetch_model(name, mirror):
     return done
 
 
-def main(argv=None):
+def main(argv=None, prog="dream download"):
     p = argparse.ArgumentParser(
-        prog="download_models.sh", description=__doc__.splitlines()[0],
+        prog=prog, description=__doc__.splitlines()[0] + f" Into {MODELS_DIR} (DREAM_MODELS moves it).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("names", nargs="*", metavar="NAME", default=["bvlc_googlenet", "samples"],
                    help=f"what to fetch, from: {', '.join(NAMES)}")
@@ -177,10 +192,10 @@ def main(argv=None):
             for line in fetch_model(name, args.mirror):
                 print(line)
         except FetchError as e:
-            print(f"download_models: {e}", file=sys.stderr)
+            print(f"{prog}: {e}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # scripts/download_models.sh runs this file, without the package
+    sys.exit(main(prog="download_models.sh"))

@@ -1,0 +1,121 @@
+"""python -m dream class: an image for a label, deepdraw-style (see dream.classvis)."""
+import math
+import secrets
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..classvis import DEFAULT_SCHEDULE, check_canvas, check_canvas_memory, visualize_class
+from ..errors import DreamError
+from ..images import check_writable, load_image, save_image
+from ..labels import class_index, imagenet_labels
+
+MAX_WEIGHT = 1e6  # a class weight; larger ones overflow float32 gradients
+MAX_SIDE = 2**20  # a canvas side; what memory allows is checked separately
+
+
+def class_spec(text):
+    """'golden retriever', '207' or 'tabby:0.5' -> (index, weight)."""
+    name, weight = text, 1.0
+    if ":" in text:
+        head, tail = text.rsplit(":", 1)
+        try:
+            name, weight = head, float(tail)
+        except ValueError:
+            pass
+    if not math.isfinite(weight) or abs(weight) > MAX_WEIGHT:
+        raise DreamError(f"class {text!r}: the weight must be a finite number of at most {MAX_WEIGHT:g} in size")
+    return class_index(name), weight
+
+
+def canvas_size(text):
+    """'320' or '480x320' (width x height) -> (height, width), each side 1..MAX_SIDE."""
+    try:
+        w, h = (text.lower().split("x") + [None])[:2]
+        w = int(w)
+        h = int(h) if h else w
+    except ValueError:
+        raise DreamError(f"--size {text!r}: use N or WIDTHxHEIGHT") from None
+    if not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
+        raise DreamError(f"--size {text!r}: each side must be between 1 and {MAX_SIDE} pixels")
+    return h, w
+
+
+def class_schedule(iters=None):
+    """deepdraw's schedule, with `iters` steps in every octave if given."""
+    return [dict(o, iter_n=iters) if iters else dict(o) for o in DEFAULT_SCHEDULE]
+
+
+def class_params(model, weights_sha1, specs, regions, size, init, schedule, seed):
+    """What a class image's metadata records, and what a re-run compares."""
+    labels = imagenet_labels()
+    return dict(command="class", model=model.name, weights_sha1=weights_sha1,
+                classes=[[c, labels[c], w] for c, w in specs], regions=regions,
+                size=list(size), init=init.name if init else None,
+                iters=[o["iter_n"] for o in schedule], seed=seed)
+
+
+def class_targets(specs, regions):
+    """visualize_class's (classes, regions): one mix of the weighted classes, or a vertical strip each."""
+    if regions:
+        n = len(specs)
+        return {}, [(c, (0.0, k / n, 1.0, (k + 1) / n)) for k, (c, _) in enumerate(specs)]
+    classes = {}
+    for c, w in specs:
+        classes[c] = classes.get(c, 0.0) + w
+    return classes, None
+
+
+def build_parser():
+    from .common import MAX_COUNT, DefaultsFormatter, OneLineParser, add_model_args, positive, seed_type
+    p = OneLineParser(prog="python -m dream class", formatter_class=DefaultsFormatter, description=(
+        "Visualise ImageNet classes: ascend their logits on random 224-pixel crops of a canvas, "
+        "blurring after each step (deepdraw's schedule)."))
+    p.add_argument("classes", nargs="+", metavar="CLASS",
+                   help="an ImageNet name ('golden retriever') or index (207), optionally :WEIGHT")
+    p.add_argument("-o", "--output", help="output .jpg/.png (default class-NAME.jpg)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("--regions", action="store_true",
+                   help="one class per vertical strip of the canvas, instead of one mix everywhere")
+    p.add_argument("--size", default="320", help="canvas N or WIDTHxHEIGHT (at least 224)")
+    p.add_argument("--init", metavar="IMAGE", help="start from this image instead of grey noise")
+    p.add_argument("--iters", type=positive(int, MAX_COUNT), metavar="N",
+                   help="steps in every octave (default: deepdraw's 190, 150, 150, 10)")
+    p.add_argument("--seed", type=seed_type, help="seed for noise and crops (default: random)")
+    add_model_args(p)
+    return p
+
+
+def run(args):
+    from .common import already_done, checked_model
+    from ..net import load_net
+    specs = [class_spec(c) for c in args.classes]
+    labels = imagenet_labels()
+    init = Path(args.init) if args.init else None
+    img = load_image(init) if init else None
+    size = img.shape[:2] if img is not None else canvas_size(args.size)
+    first = labels[specs[0][0]].replace(" ", "-").replace("/", "-")
+    output = Path(args.output or f"class-{first}.jpg")
+    check_writable(output)
+    schedule = class_schedule(args.iters)
+    model, weights_sha1 = checked_model(args)
+    params = class_params(model, weights_sha1, specs, args.regions, size, init, schedule, args.seed)
+    if already_done(output, params, args.overwrite):
+        return 0
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    params["seed"] = seed
+    classes, regions = class_targets(specs, args.regions)
+    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+    check_canvas(net, *size)
+    check_canvas_memory(net, *size, schedule)
+    with tqdm(total=sum(o["iter_n"] for o in schedule), unit="step") as bar:
+        def progress(octave, i, canvas):
+            bar.set_description(f"octave {octave + 1}/{len(schedule)}", refresh=False)
+            bar.update(1)
+        out = visualize_class(net, classes, size=size, img=img, schedule=schedule, regions=regions,
+                              rng=np.random.RandomState(seed), progress=progress)
+    save_image(out, output, params)
+    print(f"dream: wrote {output} ({', '.join(labels[c] for c, _ in specs)}, seed {seed})", file=sys.stderr)
+    return 0

@@ -1,0 +1,208 @@
+"""What the commands share: the argument types and groups, the model flags, the defaults, and the checks
+around a run (output already there, model files present)."""
+import argparse
+import math
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DreamError, one_line
+from ..images import load_image, read_metadata
+from ..models import DEFAULT_MODEL, MODEL_NAMES, ModelFiles, check_present, models_dir, named_model, sha1_of
+from .runparams import same_run
+
+# Every default in one place: the notebook's.
+# Every default in one place: the notebook's.
+DEFAULT_LAYER = "inception_4c/output"
+
+
+DEFAULT_GUIDE_LAYER = "inception_3b/output"
+
+
+DEFAULTS = dict(octaves=4, octave_scale=1.4, iters=10, step_size=1.5, jitter=32, zoom=0.05)
+
+
+class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each default, except the empty ones (None, False) that would only add noise."""
+    def _get_help_string(self, action):
+        if action.default in (None, False):
+            return action.help
+        return super()._get_help_string(action)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments get one line on stderr, not the usage block."""
+    def error(self, message):
+        self.exit(2, f"dream: error: {one_line(message)} (see --help)\n")
+
+
+def number(kind, minimum, strict, maximum=None):
+    """An argparse type: a finite `kind` (int or float) above minimum (strict) or at least minimum,
+    and at most maximum. NaN and inf are refused: they would pass the range checks
+    (nan < 0 is False) and reach Caffe, whose max pooling then writes out of bounds."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if value < minimum or (strict and value == minimum):
+            bound = "greater than" if strict else "at least"
+            raise argparse.ArgumentTypeError(f"{text!r} must be {bound} {minimum}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at most {maximum}")
+        return value
+    return parse
+
+
+def positive(kind, maximum=None):
+    return number(kind, 0, strict=True, maximum=maximum)
+
+
+def non_negative(kind, maximum=None):
+    return number(kind, 0, strict=False, maximum=maximum)
+
+
+# Upper bounds: what numpy and Caffe accept, or past which a value only means an endless run.
+MAX_SEED = 2**32 - 1  # numpy's RandomState takes seeds below 2**32
+
+
+MAX_COUNT = 10**6  # octaves, iterations, frames
+
+
+MAX_PIXELS_SHIFT = 2**31 - 1  # jitter (a C int in numpy's randint)
+
+
+MAX_STEP = 255.0  # a normalised step moves the mean pixel by this many grey levels
+
+
+MAX_FEATHER = 1000.0  # a blur wider than this is no edge any more, and slow
+
+
+MAX_FACTOR = 1e6  # --amplify, --prior-weight, --octave-scale: larger ones overflow float32 in Caffe
+
+
+seed_type = non_negative(int, MAX_SEED)
+
+
+def zoom_scale(text):
+    value = positive(float)(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1")
+    return value
+
+
+def octave_scale(text):
+    """The size ratio between octaves: at least 1 (smaller would make each octave larger than the photo)."""
+    return number(float, 1, strict=False, maximum=MAX_FACTOR)(text)
+
+
+def memory_size(text):
+    """--max-memory: a size such as 4G (decimal units: 1G is 10**9 bytes)."""
+    from ..memory import parse_bytes
+    try:
+        return parse_bytes(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r}: {e}") from None
+
+
+def non_empty(what):
+    """An argparse type for a name that may not be empty (an empty one would silently mean the default)."""
+    def parse(text):
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"the {what} is empty")
+        return text
+    return parse
+
+
+def add_octave_args(group, seed_help):
+    """The notebook's octave and step parameters, shared by the dream and the gallery."""
+    group.add_argument("--octaves", type=positive(int, MAX_COUNT), default=DEFAULTS["octaves"],
+                       help="number of scales")
+    group.add_argument("--octave-scale", type=octave_scale, default=DEFAULTS["octave_scale"],
+                       help="size ratio between octaves")
+    group.add_argument("--iters", type=positive(int, MAX_COUNT), default=DEFAULTS["iters"], help="steps per octave")
+    group.add_argument("--step-size", type=positive(float, MAX_STEP), default=DEFAULTS["step_size"],
+                       help="normalised step size")
+    group.add_argument("--jitter", type=non_negative(int, MAX_PIXELS_SHIFT), default=DEFAULTS["jitter"],
+                       help="random shift in pixels")
+    group.add_argument("--seed", type=seed_type, help=seed_help)
+
+
+def add_memory_args(p):
+    """--max-memory and --tile-margin: octaves too large for memory are dreamed in tiles."""
+    g = p.add_argument_group("memory (large photos are dreamed in tiles; see README)")
+    g.add_argument("--max-memory", type=memory_size, metavar="SIZE",
+                   help="peak memory to stay within, e.g. 4G or 512M (default: what the machine has "
+                        "available at start, or $DREAM_MAX_MEMORY)")
+    g.add_argument("--tile-margin", type=non_negative(int, MAX_PIXELS_SHIFT), metavar="PX",
+                   help="tile in any case, with this margin around each tile's core (rounded up to the "
+                        "layer's stride): faster, no longer identical to the untiled dream (default: "
+                        "tile only when needed, with the exact margin, the deepest layer's receptive field)")
+    return g
+
+
+def add_model_args(p):
+    """--model, --prototxt/--weights and --gpu, shared by every command."""
+    m = p.add_argument_group("model")
+    m.add_argument("--model", default=DEFAULT_MODEL, choices=MODEL_NAMES, help="a model dream knows (weights: python -m dream download NAME)")
+    m.add_argument("--prototxt", help="any Caffe deploy prototxt (with --weights), instead of --model")
+    m.add_argument("--weights", help="its caffemodel")
+    m.add_argument("--gpu", nargs="?", const=0, type=non_negative(int, MAX_PIXELS_SHIFT), metavar="ID",
+                   default=os.environ.get("DREAM_GPU") or None,
+                   help="run on GPU ID (default: CPU, or $DREAM_GPU; a bare --gpu means 0)")
+    return m
+
+
+def checked_model(args):
+    """The model the flags name, its files present and verified, and its weights' sha1."""
+    model = resolve_model(args)
+    check_present(model, verify_sha1=model.sha1 is not None)
+    return model, model.sha1 or sha1_of(model.weights)
+
+
+def already_done(output, params, overwrite):
+    """True if `output` holds this very run; DreamError if it holds another and may not be replaced."""
+    if not output.exists() or overwrite:
+        return False
+    if same_run(read_metadata(output), params):
+        print(f"dream: {output} already holds this result; nothing to do", file=sys.stderr)
+        return True
+    raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
+
+
+def resolve_model(args):
+    if args.prototxt or args.weights:
+        if not (args.prototxt and args.weights):
+            raise DreamError("--prototxt and --weights go together")
+        return ModelFiles(Path(args.weights).stem, Path(args.prototxt), Path(args.weights))
+    return named_model(args.model)
+
+
+def default_input():
+    """The notebook's sky photo once downloaded, else scikit-image's astronaut (public domain, NASA)."""
+    sky = models_dir() / "samples" / "sky1024px.jpg"
+    if sky.is_file():
+        print(f"dream: no INPUT given; using the notebook's photo {sky}", file=sys.stderr)
+        return sky, load_image(sky)
+    import skimage.data
+    print("dream: no INPUT given; using scikit-image's astronaut photo (public domain, NASA); "
+          "python -m dream download samples fetches the notebook's sky photo", file=sys.stderr)
+    return Path("astronaut.png"), np.float32(skimage.data.astronaut())
+
+
+def say_tiles(plans, max_memory):
+    """One line when octaves are dreamed in tiles: what the largest would need whole against the
+    budget, how many octaves tile, and the largest one's plan."""
+    tiled = [p for p in plans if p is not None]
+    if tiled:
+        from ..memory import available_bytes, gigabytes
+        budget = max_memory if max_memory is not None else available_bytes()
+        largest = tiled[-1]
+        why = (f"the {largest.cols.length}x{largest.rows.length} octave needs about {gigabytes(largest.whole)} "
+               f"whole and the budget is {gigabytes(budget)}" if largest.whole > budget else "--tile-margin")
+        print(f"dream: {why}: {len(tiled)} of {len(plans)} octaves in tiles; the largest in "
+              f"{largest.describe()}", file=sys.stderr)

@@ -1,0 +1,110 @@
+"""python -m dream gallery: the same photo dreamed at each layer, one image per layer and a contact sheet."""
+import secrets
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..errors import DreamError
+from ..gallery import contact_sheet, gallery_layers, tile_name
+from ..images import load_image, read_metadata, save_image
+from .progress import DreamProgress
+from .runparams import same_run
+
+SHEET = "contact-sheet.jpg"
+MAX_COLUMNS = 64  # a wider contact sheet is no longer one picture
+
+
+def build_parser():
+    from .common import DefaultsFormatter, OneLineParser, add_model_args, add_octave_args, positive
+    p = OneLineParser(prog="python -m dream gallery", formatter_class=DefaultsFormatter, description=(
+        "Dream one photo at each of GoogLeNet's inception outputs (how each layer changes the dream). "
+        "A re-run reuses the layers already done."))
+    p.add_argument("input", nargs="?", metavar="INPUT", help="photo (default: as for python -m dream)")
+    p.add_argument("-o", "--output", help="folder (default INPUT-gallery)")
+    p.add_argument("--include-branches", action="store_true",
+                   help="also each module's 1x1, 3x3, 5x5, reduce and pool branches")
+    p.add_argument("--layers", help="comma-separated layer names instead (any model's)")
+    add_octave_args(p, seed_help="jitter seed, the same for every layer (default: random)")
+    p.add_argument("--columns", type=positive(int, MAX_COLUMNS), default=4, help="tiles per row of the contact sheet")
+    add_model_args(p)
+    return p
+
+
+def run(args):
+    from .common import checked_model, default_input
+    from ..models import sha1_of
+    from ..net import check_end, dream_layers, load_net
+    from ..octaves import check_dream_input, deepdream, plan_octaves
+    if args.input:
+        input_path = Path(args.input)
+        img = load_image(input_path)
+    else:
+        input_path, img = default_input()
+    folder = Path(args.output or f"{input_path.stem}-gallery")
+    if folder.exists() and not folder.is_dir():
+        raise DreamError(f"output {folder} is a file; gallery writes a folder")
+    model, weights_sha1 = checked_model(args)
+    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+    if args.layers:
+        layers = [name.strip() for name in args.layers.split(",") if name.strip()]
+        if not layers:
+            raise DreamError(f"--layers {args.layers!r} names no layer; see python -m dream --list-layers")
+        for layer in layers:
+            check_end(net, layer)
+    else:
+        layers = gallery_layers(dream_layers(net), args.include_branches)
+    for layer in layers:  # before anything is written: a layer that cannot fit stops the run
+        try:
+            check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
+        except DreamError:
+            continue  # too small: it gets a grey tile below
+        plan_octaves(net, *img.shape[:2], args.octaves, args.octave_scale, [layer])  # fits, maybe in tiles
+    folder.mkdir(parents=True, exist_ok=True)
+    base = dict(command="gallery", model=model.name, weights_sha1=weights_sha1, input=input_path.name,
+                input_sha1=sha1_of(input_path) if input_path.is_file() else None, octaves=args.octaves,
+                octave_scale=args.octave_scale, iters=args.iters, step_size=args.step_size,
+                jitter=args.jitter, exact_gradient=True, seed=args.seed)
+    seed = _earlier_seed(folder, layers, base) if args.seed is None else args.seed
+    base["seed"] = seed if seed is not None else secrets.randbelow(2**31)
+
+    tiles, made = [], 0
+    with tqdm(total=len(layers), unit="layer", position=0) as layers_bar:
+        for k, layer in enumerate(layers):
+            path = folder / tile_name(k, layer)
+            params = dict(base, layer=layer)
+            layers_bar.set_description(layer, refresh=False)
+            if same_run(read_metadata(path), params):
+                tiles.append((layer, load_image(path)))  # done by an earlier run
+            else:
+                try:
+                    check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
+                except DreamError as e:  # deep layers need larger images: say so on the sheet
+                    print(f"dream: skipping {layer}: {e}", file=sys.stderr)
+                    tiles.append((f"{layer} (too small)", None))
+                    layers_bar.update(1)
+                    continue
+                with DreamProgress(args.octaves, args.iters, position=1, leave=False) as bar:
+                    # exact gradients: each tile is independent of the ones before it (and of resuming)
+                    out = deepdream(net, img, iter_n=args.iters, octave_n=args.octaves,
+                                    octave_scale=args.octave_scale, end=layer, step_size=args.step_size,
+                                    jitter=args.jitter, exact_gradient=True,
+                                    rng=np.random.RandomState(base["seed"]), progress=bar)
+                save_image(out, path, params)
+                tiles.append((layer, out))
+                made += 1
+            layers_bar.update(1)
+    save_image(contact_sheet(tiles, columns=args.columns), folder / SHEET, dict(base, layers=layers))
+    print(f"dream: {folder}: {made} new of {len(layers)} layers, contact sheet {SHEET} (seed {base['seed']})",
+          file=sys.stderr)
+    return 0
+
+
+def _earlier_seed(folder, layers, base):
+    """The seed of tiles an interrupted run left, so that a re-run without --seed resumes it."""
+    for k, layer in enumerate(layers):
+        meta = read_metadata(folder / tile_name(k, layer))
+        if same_run(meta, dict(base, layer=layer)):
+            return meta["seed"]
+    return None

@@ -1,0 +1,186 @@
+"""python -m dream INPUT: one photo dreamed as the notebook does (or its zoom loop), with what came since."""
+import secrets
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..errors import DreamError
+from ..expression import objective_from
+from ..images import check_writable, load_image, save_image
+from ..mask import load_mask
+from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
+                     DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
+                     already_done, checked_model, default_input, non_empty, non_negative, positive,
+                     resolve_model, say_tiles, zoom_scale)
+from .progress import DreamProgress
+from .runparams import run_params
+
+
+def build_parser():
+    p = OneLineParser(prog="python -m dream", description=(
+        "DeepDream as Google's 2015 notebook made it, on Caffe's GoogLeNet. "
+        "With no INPUT it dreams the notebook's sky photo (or a sample photo). "
+        "Other commands: 'python -m dream class --help', 'python -m dream gallery --help', "
+        "'python -m dream video --help', 'python -m dream batch --help', 'python -m dream serve --help'; "
+        "'python -m dream download' fetches the weights and sample photos."),
+        formatter_class=DefaultsFormatter)
+    p.add_argument("input", nargs="?", metavar="INPUT", help="image to dream on")
+    p.add_argument("-o", "--output", help="output .jpg/.png (default INPUT-dream.jpg; "
+                   "a folder of frames with --frames, default INPUT-frames)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    a = p.add_argument_group("the dream (the notebook's parameters)")
+    a.add_argument("--layer", type=non_empty("layer name; see --list-layers"),
+                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide); "
+                        f"see --list-layers")
+    add_octave_args(a, seed_help="jitter seed (default: random, recorded in the output's metadata)")
+    a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
+    a.add_argument("--exact-gradient", action="store_true",
+                   help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
+    o = p.add_argument_group("beyond the notebook")
+    o.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
+                   help="what to maximise, instead of --layer, e.g. \"0.7*layer_l2('inception_4c/output') + "
+                        "0.3*channel('inception_4d/output', 52)\"; also neuron(layer, c, y, x), class_unit(c), "
+                        "guide(layer) with --guide; or 'enhance' (see --amplify, --prior)")
+    o.add_argument("--amplify", type=positive(float, MAX_FACTOR), default=2.0, metavar="K",
+                   help="with --objective enhance: the k in ||f(X) - k f(X0)||^2")
+    o.add_argument("--prior", choices=["tv", "l2"], default="tv",
+                   help="with --objective enhance: the natural-image prior R(X)")
+    o.add_argument("--prior-weight", type=non_negative(float, MAX_FACTOR), default=0.1, metavar="LAMBDA",
+                   help="with --objective enhance: the prior's weight (per pixel, relative to the data term)")
+    o.add_argument("--optimizer", choices=["lbfgs", "step"], default="lbfgs",
+                   help="with --objective enhance: scipy's L-BFGS-B in the pixel range, or the notebook's step")
+    o.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright (white: dream, black: keep)")
+    o.add_argument("--mask-feather", type=non_negative(float, MAX_FEATHER), default=8.0, metavar="PX",
+                   help="blur of the mask's edge, in pixels")
+    add_memory_args(p)
+    z = p.add_argument_group("zoom loop")
+    z.add_argument("--frames", type=positive(int, MAX_COUNT), metavar="N", help="write N zoom-loop frames into a folder")
+    z.add_argument("--zoom", type=zoom_scale, default=DEFAULTS["zoom"], metavar="S",
+                   help="zoom per frame, the notebook's s")
+    z.add_argument("--video", metavar="OUT.mp4", help="also write the frames as an H.264 mp4")
+    z.add_argument("--fps", type=positive(float, 1000), default=25.0, help="the --video's frame rate")
+    m = add_model_args(p)
+    m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at, and exit")
+    p.add_argument("--version", action="version", version=f"dream {__version__}")
+    return p
+
+
+def list_layers(model):
+    import caffe
+    from ..net import dream_layers, read_net_param
+    if not model.prototxt.is_file():
+        raise DreamError(f"model definition not found: {model.prototxt}")
+    read_net_param(model.prototxt)  # a clean error before caffe.Net can abort
+    net = caffe.Net(str(model.prototxt), caffe.TEST)
+    for name in dream_layers(net):
+        print(name)
+
+
+def run(args):
+    if args.list_layers:
+        list_layers(resolve_model(args))
+        return 0
+
+    if args.input:
+        input_path = Path(args.input)
+        img = load_image(input_path)
+    else:
+        input_path, img = default_input()
+    guide_path = Path(args.guide) if args.guide else None
+    guide_img = load_image(guide_path) if guide_path else None
+    if args.objective == "enhance":
+        unused = [flag for flag, value in [("--guide", args.guide), ("--mask", args.mask), ("--frames", args.frames),
+                                           ("--max-memory", args.max_memory),
+                                           ("--tile-margin", args.tile_margin is not None)] if value]
+        if unused:
+            raise DreamError(f"{unused[0]} does not apply to --objective enhance")
+        layer = args.layer or DEFAULT_LAYER
+    elif args.objective:
+        if args.layer:
+            raise DreamError("--objective names its own layers; leave out --layer")
+        objective_from(args.objective, guide_img)  # syntax and names now, before any work
+        layer = None
+    else:
+        layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
+    if args.video:
+        from ..video_io import check_even
+        check_even(img.shape[1], img.shape[0], f"the photo {input_path.name}")
+    mask_path = Path(args.mask) if args.mask else None
+    mask = load_mask(mask_path, *img.shape[:2], args.mask_feather) if mask_path else None
+
+    if args.video and not args.frames:
+        raise DreamError("--video writes the zoom loop's frames: give --frames N too")
+    if args.video and Path(args.video).suffix.lower() != ".mp4":
+        raise DreamError(f"--video {args.video}: the video is an .mp4")
+    if args.frames:
+        output = Path(args.output or f"{input_path.stem}-frames")
+    else:
+        output = Path(args.output or f"{input_path.stem}-dream.jpg")
+        check_writable(output)
+
+    model, weights_sha1 = checked_model(args)
+    params = run_params(args, model, weights_sha1, input_path, guide_path, layer, args.seed, mask_path)
+    if not args.frames and already_done(output, params, args.overwrite):
+        return 0
+
+    from ..net import load_net
+    from ..octaves import check_dream_run
+    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+    step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
+                       step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
+                       mask=mask, max_memory=args.max_memory, tile_margin=args.tile_margin)
+    if args.objective == "enhance":
+        return run_enhance(net, img, output, params, args, layer)
+    from ..guide import guide_features, objective_guide
+    if args.objective:
+        objective = objective_from(args.objective, guide_img, net)
+        step_params["objective"] = objective
+        ends = objective.layers
+    else:
+        step_params["end"] = layer
+        ends = [layer]
+    plans = check_dream_run(net, img, args.octaves, args.octave_scale, ends, step_params.get("objective"), mask,
+                            args.max_memory, args.tile_margin)
+    say_tiles(plans, args.max_memory)
+    if guide_img is not None and not args.objective:
+        step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))
+
+    if args.frames:
+        from .zoom import run_zoom, zoom_video
+        status = run_zoom(net, img, output, params, args, step_params)
+        if args.video:
+            zoom_video(output, args.frames, Path(args.video), args.fps)
+        return status
+
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    params["seed"] = seed
+    with DreamProgress(args.octaves, args.iters) as bar:
+        result = _dream(net, img, dict(step_params, plans=plans), np.random.RandomState(seed), bar)
+    save_image(result, output, params)
+    print(f"dream: wrote {output} ({layer or args.objective}, seed {seed})", file=sys.stderr)
+    return 0
+
+
+def run_enhance(net, img, output, params, args, layer):
+    """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.enhance)."""
+    from tqdm import tqdm
+    from ..enhance import check_enhance, enhance
+    check_enhance(net, img, layer)
+    with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
+        def progress(i, loss):
+            bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            bar.update(1)
+        result = enhance(net, img, layer, amplify=args.amplify, prior=args.prior,
+                         prior_weight=args.prior_weight, optimizer=args.optimizer, iter_n=args.iters,
+                         step_size=args.step_size, progress=progress)
+    save_image(result, output, params)
+    print(f"dream: wrote {output} (enhance {layer})", file=sys.stderr)
+    return 0
+
+
+def _dream(net, img, step_params, rng, progress):
+    from ..octaves import deepdream
+    return deepdream(net, img, rng=rng, progress=progress, **step_params)
+

@@ -1,0 +1,63 @@
+"""python -m dream serve: the web app on this machine (127.0.0.1 unless told otherwise)."""
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import DreamError
+
+
+def build_parser():
+    from .common import DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, memory_size
+    p = OneLineParser(prog="python -m dream serve", formatter_class=DefaultsFormatter, description=(
+        "A web app for dreaming without a terminal: upload a photo, pick a layer by its picture, watch it "
+        "dream, download it. Needs the web extra: pip install -e '.[web]'."))
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (0.0.0.0 makes the app reachable from other machines)")
+    p.add_argument("--port", type=int, default=7860, help="port to listen on")
+    p.add_argument("--max-upload", type=memory_size, default="50M", metavar="SIZE",
+                   help="largest photo upload accepted, e.g. 50M")
+    p.add_argument("--cache", default=str(Path.home() / ".cache" / "dream" / "gallery"),
+                   help="folder for the layer pictures, made once per model")
+    add_memory_args(p)
+    add_model_args(p)
+    return p
+
+
+def run(args):
+    from .common import checked_model
+    from ..net import load_net
+    from ..web.app import build_app, serve_environment
+    from ..web.pictures import layer_pictures
+    if not 0 < args.port < 65536:
+        raise DreamError(f"--port {args.port} is not a port (1 to 65535)")
+    model, weights_sha1 = checked_model(args)
+    with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
+        serve_environment(work_dir)
+        try:
+            import gradio  # noqa: F401
+        except ImportError:
+            raise DreamError("the web app needs Gradio: pip install -e '.[web]'") from None
+        net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+        print("dream: making the layer pictures (once per model)...", file=sys.stderr)
+        pictures = layer_pictures(net, model.name, weights_sha1, args.cache)
+        app = build_app(model, weights_sha1, net, pictures, work_dir, args.max_memory, args.tile_margin)
+        try:
+            app.launch(server_name=args.host, server_port=args.port, share=False, quiet=True,
+                       max_file_size=int(args.max_upload), ssr_mode=False, mcp_server=False, enable_monitoring=False,
+                       footer_links=[], prevent_thread_lock=True, show_error=True)
+        except OSError:  # Gradio's words name its own settings; ours name the flags
+            raise DreamError(f"cannot listen on {args.host}:{args.port}: the port is taken or not allowed; "
+                             f"choose another --port") from None
+        print(f"dream: serving on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop cleans up as Ctrl+C does
+        try:
+            app.block_thread()  # returns on Ctrl+C
+        finally:
+            app.close()
+    print("dream: stopped; the uploads and results are deleted", file=sys.stderr)
+    return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -1,0 +1,271 @@
+"""python -m dream video: a clip dreamed frame by frame along its optical flow, resumable, with its sound,
+in this process or in chunks on a Dask cluster."""
+import contextlib
+import json
+import os
+import secrets
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..errors import DreamError
+
+RUN_FILE = "run.json"  # in the work folder: the run's parameters and seed, for a resume
+DEFAULT_WARM_UP = 8  # frames; README, "Video across workers", has the measurements
+
+
+def build_parser():
+    from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, MAX_COUNT, MAX_FEATHER, DefaultsFormatter,
+                         OneLineParser, add_memory_args, add_model_args, add_octave_args, non_empty, non_negative,
+                         number, positive)
+    from .cluster_args import add_cluster_args
+    from ..video import FLOW_MODES
+    p = OneLineParser(prog="python -m dream video", formatter_class=DefaultsFormatter, description=(
+        "Dream a clip frame by frame: each frame starts from the previous frame's dream, moved along the "
+        "optical flow, so the dream follows the motion instead of swimming. Keeps the frame rate, the "
+        "size and the sound. A re-run resumes after the last finished frame."))
+    p.add_argument("input", metavar="IN", help="a video file, or a folder of frames (sorted by name)")
+    p.add_argument("-o", "--output", help="an .mp4, or a folder for the frames (default IN-dream.mp4)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start again: replace the output and the frames of an earlier run")
+    a = p.add_argument_group("the dream of each frame (the notebook's parameters)")
+    a.add_argument("--layer", type=non_empty("layer name"),
+                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide; "
+                        f"python -m dream --list-layers lists them)")
+    add_octave_args(a, seed_help="seed of the jitter; each frame's comes from it and the frame's number "
+                                 "(default: random, kept for a resume)")
+    a.add_argument("--guide", metavar="IMAGE", help="guide image: dream every frame towards its features")
+    a.add_argument("--exact-gradient", action="store_true",
+                   help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
+    a.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
+                   help="what to maximise instead of --layer, as for python -m dream, guide(layer) included "
+                        "(not enhance, which is for single photos)")
+    a.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright, on every frame")
+    a.add_argument("--mask-feather", type=non_negative(float, MAX_FEATHER), default=8.0, metavar="PX",
+                   help="blur of the mask's edge, in pixels")
+    v = p.add_argument_group("video")
+    v.add_argument("--iters-next", "--iter-n-next", type=positive(int, MAX_COUNT), default=5,
+                   help="steps per octave for the frames after the first (which gets --iters)")
+    v.add_argument("--flow", choices=FLOW_MODES, default="dis",
+                   help="dis: start from the previous dream moved along OpenCV's DIS optical flow; "
+                        "none: blend the previous dream into the frame, as DeepDreamVideo does")
+    v.add_argument("--decay", type=number(float, 0, False, 1), default=0.9,
+                   help="with --flow dis: share of the previous frame's dream carried into the next")
+    v.add_argument("--blend", type=number(float, 0, False, 1), default=0.5,
+                   help="with --flow none: share of the previous dream in each frame's start (0: every "
+                        "frame on its own)")
+    v.add_argument("--keyframes", metavar="FILE",
+                   help="a CSV table of frame -> layer or objective, step_size, iters_next, blend, decay: "
+                        "numbers interpolated between keyframes, a layer or objective changing at its keyframe "
+                        "(see README)")
+    v.add_argument("--fps", type=positive(float, 1000), help="frame rate of a folder of frames (default 25)")
+    v.add_argument("--keep-frames", action="store_true",
+                   help="keep the folder of dreamed PNG frames beside the .mp4 once it is written")
+    c = add_cluster_args(p, None, "dream on a local cluster of this many worker processes, the clip cut into "
+                                  "chunks (default: in this process, in one piece)")
+    c.add_argument("--chunk-frames", type=positive(int, MAX_COUNT), metavar="N",
+                   help="frames per chunk (default on a cluster: the clip shared out among the workers; a resume "
+                        "keeps the earlier run's chunks)")
+    c.add_argument("--warm-up", type=non_negative(int, MAX_COUNT), default=DEFAULT_WARM_UP, metavar="N",
+                   help="frames each chunk but the first dreams before its own, fading them in over the chunk "
+                        "before's last frames (see README)")
+    add_memory_args(p)
+    add_model_args(p)
+    return p
+
+
+def run(args):
+    from .cluster_args import check_devices, cluster_client, on_cluster, share_out
+    from .common import checked_model, say_tiles
+    from ..batch import Model, cached_net
+    from ..chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
+    from ..clip import ClipDream
+    from ..images import load_image
+    from ..keyframes import read_keyframes, targets_named
+    from ..mask import load_mask
+    from ..video_io import VideoSource
+
+    source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
+    output, folder = checked_output(args, source)
+    guide_img = load_image(Path(args.guide)) if args.guide else None
+    table = read_keyframes(args.keyframes) if args.keyframes else {}
+    first = first_target(args)
+    targets = targets_named(table, first)
+    where = {target: "" if target == first else f"--keyframes {args.keyframes}: " for target in targets}
+    for kind, text in targets:  # every objective's syntax and names, before any work
+        if kind == "objective":
+            checked_objective(text, guide_img, where[(kind, text)])
+    mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
+    model, weights_sha1 = checked_model(args)
+    threads = share_out(args) if on_cluster(args) else None
+    check_devices(args)
+    defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
+                    iters_next=args.iters_next, blend=args.blend, decay=args.decay)
+    clip = ClipDream(Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()),
+                     source.height, source.width, first,
+                     where, table, defaults, args.iters, args.octaves, args.octave_scale, args.jitter,
+                     args.exact_gradient, args.flow, guide_img, mask, args.max_memory, args.tile_margin)
+    say_tiles(clip.prepare(cached_net(clip.model))[first][1], args.max_memory)  # every target checked here
+
+    started = time.perf_counter()
+    counts = dict(dreamed=0, warm_up=0)
+    with cluster_client(args, threads) if threads else contextlib.nullcontext((None, None)) as (client, place):
+        chunk = chunk_length(args, folder, source.count, client)
+        params = run_params(args, model, weights_sha1, source, first, chunk)
+        params["seed"] = clip.seed = work_folder(folder, params, args.overwrite)  # once everything checked out
+        clip.metadata = params
+        spans = chunks(source.count, chunk, args.warm_up)
+        chains = [Chain(span, source, folder) for span in spans]
+        how = f" ({len(chains)} chunks on {place})" if client else f" ({len(chains)} chunks)" if chunk else ""
+        with tqdm(total=source.count, unit="frame", desc=f"dreaming{how}", dynamic_ncols=True) as bar:
+            def on_dreamed(t, own, data):
+                counts["dreamed" if own else "warm_up"] += 1
+                bar.update(own)
+            if client:
+                dream_on_cluster(client, clip, chains, lambda t, own: bar.update(own), on_dreamed)
+            else:
+                dream_here(clip, chains, lambda t, own: bar.update(own), on_dreamed)
+    fade_in_warm_ups(folder, spans)
+    seconds = time.perf_counter() - started
+    if output.suffix:
+        write_video(folder, output, source, keep=args.keep_frames)
+    dreamed = counts["dreamed"]
+    per_frame = f", {seconds / dreamed:.1f} s per frame" if dreamed else ""
+    warm = f" and {counts['warm_up']} warm-up frames" if counts["warm_up"] else ""
+    print(f"dream: wrote {output} ({dreamed} frames{warm} dreamed{per_frame}; seed {params['seed']})",
+          file=sys.stderr)
+    return 0
+
+
+def chunk_length(args, folder, count, client):
+    """Frames per chunk, None for the clip in one piece: as asked; else as the run being resumed was
+    cut (other chunks would give other frames); else, on a cluster, the clip shared out among its workers."""
+    from ..cluster import worker_count
+    chunk = args.chunk_frames
+    if chunk is None and not args.overwrite and (recorded := recorded_run(folder)) is not None:
+        return recorded.get("chunk_frames")
+    if chunk is None and client is not None:
+        chunk = -(-count // max(worker_count(client), 1))
+    return chunk if chunk and chunk < count else None
+
+
+def checked_output(args, source):
+    """OUT (an .mp4, or a folder) and the work folder for its frames, after every check on them."""
+    from ..video_io import check_even
+    output = Path(args.output or f"{Path(args.input).stem}-dream.mp4")
+    as_video = output.suffix.lower() == ".mp4"
+    if output.suffix and not as_video:
+        raise DreamError(f"output {output}: write an .mp4, or name a folder (no extension) for the frames")
+    if not output.parent.resolve().is_dir():
+        raise DreamError(f"output folder does not exist: {output.parent}")
+    if output.resolve() == Path(args.input).resolve():
+        raise DreamError(f"output {output} is the input; choose another -o")
+    if as_video:
+        check_even(source.width, source.height, f"{args.input}")
+    if as_video and output.exists() and not args.overwrite:
+        raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
+    folder = output.with_name(output.name + ".frames") if as_video else output
+    if folder.exists() and not folder.is_dir():
+        raise DreamError(f"{folder} is a file; the frames need a folder there")
+    return output, folder
+
+
+def first_target(args):
+    """What the command line dreams: ("layer", name) or ("objective", expression)."""
+    from .common import DEFAULT_GUIDE_LAYER, DEFAULT_LAYER
+    if args.objective:
+        if args.layer:
+            raise DreamError("--objective names its own layers; leave out --layer")
+        return ("objective", args.objective)
+    return ("layer", args.layer or (DEFAULT_GUIDE_LAYER if args.guide else DEFAULT_LAYER))
+
+
+def checked_objective(text, guide_img, where):
+    """An objective's expression checked (syntax, names, guide image) before any frame; where: its source."""
+    from ..expression import objective_from
+    if text.strip() == "enhance":
+        raise DreamError(f"{where}--objective enhance is for single photos (one whole image, no octaves or "
+                         f"jitter); use layers, channels, neurons or guide()")
+    try:
+        objective_from(text, guide_img)
+    except DreamError as e:
+        raise DreamError(f"{where}{e}") from None
+
+
+def run_params(args, model, weights_sha1, source, first, chunk):
+    """The run's parameters: recorded in the work folder and every frame, compared on a resume."""
+    from ..models import sha1_of
+
+    def sha1(path):
+        return sha1_of(Path(path)) if path else None
+    return dict(model=model.name, weights_sha1=weights_sha1, layer=first[1] if first[0] == "layer" else None,
+                objective=args.objective, octaves=args.octaves, octave_scale=args.octave_scale, iters=args.iters,
+                iters_next=args.iters_next, step_size=args.step_size, jitter=args.jitter, flow=args.flow,
+                decay=args.decay if args.flow == "dis" else None,
+                blend=args.blend if args.flow == "none" else None, seed=args.seed,
+                exact_gradient=args.exact_gradient, input=Path(args.input).name,
+                input_sha1=sha1(args.input) if source.files is None else None, tile_margin=args.tile_margin,
+                keyframes_sha1=sha1(args.keyframes), guide=Path(args.guide).name if args.guide else None,
+                guide_sha1=sha1(args.guide), mask_sha1=sha1(args.mask),
+                mask_feather=args.mask_feather if args.mask else None, chunk_frames=chunk,
+                warm_up=args.warm_up if chunk else None)
+
+
+def work_folder(folder, params, overwrite):
+    """Make or reopen the work folder; returns the seed (the earlier run's, on a resume)."""
+    from .runparams import same_run
+    run_file = folder / RUN_FILE
+    if overwrite and folder.is_dir():
+        for stale in [run_file, *work_files(folder)]:
+            stale.unlink(missing_ok=True)
+    recorded = recorded_run(folder)
+    if recorded is not None:
+        if not same_run(recorded, params):
+            raise DreamError(f"{folder} holds frames of a different run; choose another -o, or pass --overwrite")
+        print(f"dream: resuming from {folder}", file=sys.stderr)
+        return recorded["seed"]
+    if folder.is_dir() and any(work_files(folder)):
+        raise DreamError(f"{folder} holds frames dream did not record; choose another -o, or pass --overwrite")
+    folder.mkdir(exist_ok=True)
+    seed = params["seed"] if params["seed"] is not None else secrets.randbelow(2**31)
+    tmp = run_file.with_name(RUN_FILE + ".part")
+    tmp.write_text(json.dumps(dict(params, seed=seed), sort_keys=True))
+    os.replace(tmp, run_file)
+    return seed
+
+
+def work_files(folder):
+    """The frames (and chunks' warm-up frames) a render keeps in its work folder."""
+    from ..video import WORK_FILES
+    return [path for pattern in WORK_FILES for path in folder.glob(pattern)]
+
+
+def recorded_run(folder):
+    """The parameters of the run whose frames are in folder, or None if there is none."""
+    run_file = folder / RUN_FILE
+    if not run_file.exists():
+        return None
+    try:
+        return json.loads(run_file.read_text())
+    except (OSError, ValueError) as e:
+        raise DreamError(f"cannot resume from {run_file} ({e}); pass --overwrite to start again") from None
+
+
+def write_video(folder, output, source, keep):
+    """The finished frames as an mp4 with the source's sound; then the work folder goes, unless kept."""
+    from ..video_io import VideoSource, VideoWriter
+    frames = VideoSource(folder)
+    with VideoWriter(output, source.width, source.height, source.fps,
+                     audio_from=source.path if source.has_audio else None) as writer:
+        for frame in frames.frames():
+            writer.write(frame)
+    if not keep:
+        for done in [folder / RUN_FILE, *work_files(folder)]:
+            done.unlink()
+        try:
+            folder.rmdir()
+        except OSError:  # something else was put there: leave it
+            pass

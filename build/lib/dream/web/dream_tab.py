@@ -1,0 +1,73 @@
+"""The Dream tab: a photo, a layer picked by its picture, the notebook's parameters, guide and mask;
+the result downloads with the metadata python -m dream writes."""
+import numpy as np
+
+from .controls import (checked_feather, checked_photo_and_params, go_and_cancel, layer_dropdown, parameter_inputs,
+                       photo_input, progress_and_result, uploaded)
+from .jobs import on_click, one_sentence, tiles_note, uint8_image, watch
+from .pictures import caption
+
+
+def dream_tab(served, layers, pictures):
+    import gradio as gr
+    from ..cli.runparams import run_params
+    from ..guide import guide_features, objective_guide
+    from ..images import save_image
+    from ..mask import soft_mask
+    from ..octaves import check_dream_run, deepdream
+    net = served.net
+
+    def dream(photo, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):
+        with one_sentence():
+            args, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
+                                                             seed)
+            guide_path, guide_img = uploaded(guide, "the guide image")
+            mask_path, mask_img = uploaded(mask, "the mask")
+            if mask_path:
+                args.mask_feather = checked_feather(feather)
+                mask_img = soft_mask(mask_img, *img.shape[:2], args.mask_feather)
+
+        def work(job):
+            with served.lock:
+                plans = check_dream_run(net, img, args.octaves, args.octave_scale, [layer], None, mask_img,
+                                        served.max_memory, served.tile_margin)
+                guided = dict(objective=objective_guide(guide_features(net, guide_img, layer))) if guide_path else {}
+                tiles = tiles_note(plans, served.tile_margin)
+                out = deepdream(net, img, iter_n=args.iters, octave_n=args.octaves, end=layer,
+                                step_size=args.step_size, jitter=args.jitter, rng=np.random.RandomState(args.seed),
+                                mask=mask_img, plans=plans, progress=lambda o, i, data: job.step(
+                                    f"octave {o + 1} of {args.octaves}, step {i + 1} of {args.iters}{tiles}", data),
+                                **guided)
+            metadata = run_params(args, served.model, served.weights_sha1, photo_path, guide_path, layer, args.seed,
+                                  mask_path)  # the CLI's: python -m dream re-makes it
+            path = served.output_folder() / f"{photo_path.stem}-dream.png"
+            save_image(out, path, metadata)
+            return np.uint8(np.clip(out, 0, 255)), str(path), f"done{tiles}"
+
+        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
+
+    with gr.Tab("Dream"):
+        with gr.Row():
+            with gr.Column():
+                photo = photo_input("photo")
+                gallery = gr.Gallery(value=[(p, caption(layer)) for p, layer in pictures],
+                                     label="Layers, early to deep: click one", columns=5, height=250,
+                                     object_fit="cover", allow_preview=False, buttons=[], elem_id="layers")
+                layer = layer_dropdown(layers, elem_id="layer")
+                params = parameter_inputs()
+                with gr.Accordion("Guide and mask", open=False):
+                    guide = gr.File(label="Guide image: dream towards its features", file_types=["image"],
+                                    type="filepath", elem_id="guide")
+                    mask = gr.File(label="Mask: dream where it is white, keep where black", file_types=["image"],
+                                   type="filepath", elem_id="mask")
+                    feather = gr.Slider(0, 64, 8, step=1, label="Mask edge blur (px)")
+                go, stop = go_and_cancel("Dream", "dream", "cancel")
+            with gr.Column():
+                status, result = progress_and_result("Dream", "status", "result")
+                download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
+    def picked(evt: gr.SelectData):
+        return pictures[evt.index][1]
+    gallery.select(picked, None, layer, queue=False)
+    on_click(go, stop, dream, [photo, layer, *params, guide, mask, feather],
+             [result, download, status], status, "dream")
+

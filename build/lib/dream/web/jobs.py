@@ -1,0 +1,130 @@
+"""What every tab of the web app shares: the one net, jobs that run beside the page, and how bad
+input becomes one sentence in it."""
+import contextlib
+import tempfile
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DreamError, one_line
+
+PREVIEW_EVERY_S = 1.0
+PREVIEW_SIDE = 1280
+# Gradio's default webp takes 110 ms a 0.6 MP frame here, on the cores Caffe dreams with; JPEG 4 ms.
+# What the page shows only: the download is the exact PNG.
+SHOWN_FORMAT = "jpeg"
+
+
+@dataclass
+class Served:
+    """The loaded net and what the pages' jobs need beside it."""
+    model: object  # models.ModelFiles
+    weights_sha1: str
+    net: object
+    work_dir: str  # uploads and results: a temporary folder that goes with the server
+    max_memory: int = None  # a photo whose octave does not fit is dreamed in tiles, as on the CLI
+    tile_margin: int = None  # --tile-margin: tiles always, inexact (recorded in the metadata)
+    # Gradio's queue runs one job at a time, but a cancelled job's thread runs on to its next step
+    # while the queue already starts the next one: the net takes them in turn.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def output_folder(self):
+        """A new folder for one job's results (two pages may name their photos alike)."""
+        return Path(tempfile.mkdtemp(dir=self.work_dir))
+
+
+def tiles_note(plans, tile_margin):
+    """', 2 of 4 octaves in tiles ...' when octaves are tiled (for the memory budget, or as the
+    server's --tile-margin asks), else ''."""
+    tiled = sum(p is not None for p in plans)
+    why = "to fit the memory budget" if tile_margin is None else f"with margin {tile_margin} (--tile-margin)"
+    return f", {tiled} of {len(plans)} octaves in tiles {why}" if tiled else ""
+
+
+class Cancelled(Exception):
+    pass
+
+
+class Job:
+    """work(job) in a thread of its own, on the net's device; its progress and latest image readable
+    from another."""
+
+    def __init__(self, work, net):
+        self.status, self.preview, self.result, self.error = "waiting", None, None, None
+        self.cancelled = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(work, net), daemon=True)
+        self.thread.start()
+
+    def _run(self, work, net):
+        from ..net import use_net_device
+        try:
+            use_net_device(net)  # a new thread starts on the CPU, whatever --gpu the server has
+            self.result = work(self)
+        except Cancelled:
+            self.error = "cancelled"
+        except DreamError as e:
+            self.error = one_line(e)
+        except MemoryError:
+            self.error = "not enough memory for this photo; try a smaller one"
+        except Exception as e:  # a bug: the page gets a sentence, the server's log the traceback
+            traceback.print_exc()
+            self.error = one_line(f"dream failed ({type(e).__name__}: {e}); the server's log has the details")
+
+    def step(self, status, image):
+        """Called by the work after each step: raises Cancelled once the page has cancelled."""
+        if self.cancelled.is_set():
+            raise Cancelled
+        self.status = status
+        self.preview = image.copy()  # the net's input changes with the next step
+
+
+def watch(work, show, net):
+    """Run work in a Job on net's device; every PREVIEW_EVERY_S yield show(job.preview, job.status), the
+    page's outputs. Returns the work's result; an error or a cancel becomes gr.Error. A cancelled page
+    closes this generator, which stops the job at its next step."""
+    import gradio as gr
+    job = Job(work, net)
+    try:
+        while job.thread.is_alive():
+            job.thread.join(PREVIEW_EVERY_S)
+            if job.preview is not None:
+                yield show(job.preview, job.status)
+    finally:
+        job.cancelled.set()
+    if job.error:
+        raise gr.Error(sentence(job.error), print_exception=False)
+    return job.result
+
+
+def on_click(go, stop, fn, inputs, outputs, status, api_name):
+    """go runs fn as a job in the one queue all tabs share (they share the one net, so one job at a
+    time, each page seeing its place); stop cancels it and says so."""
+    event = go.click(fn, inputs, outputs, api_name=api_name, concurrency_id="net", concurrency_limit=1,
+                     show_progress="minimal")
+    stop.click(lambda: "cancelled", None, status, cancels=[event], queue=False)
+
+
+@contextlib.contextmanager
+def one_sentence():
+    """A DreamError inside becomes the page's error sentence."""
+    import gradio as gr
+    try:
+        yield
+    except DreamError as e:
+        raise gr.Error(sentence(one_line(e)), print_exception=False) from None
+
+
+def sentence(text):
+    """'cannot read image x' -> 'Cannot read image x.'"""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def uint8_image(net, data):
+    """The net's 3 x H x W input as an RGB preview, every k-th pixel so that it is at most
+    PREVIEW_SIDE wide and high: a phone photo's preview need not cross the wire whole twice a second."""
+    from ..net import deprocess
+    k = -(-max(data.shape[1:]) // PREVIEW_SIDE)
+    return np.uint8(np.clip(deprocess(net, data[:, ::k, ::k]), 0, 255))
