@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
 # Tries a way in as a newcomer would: a fresh Debian root filesystem (mmdebstrap, from Debian's
-# archive) with only git and python3-venv, a clean clone of this repository's HEAD in it, and
-# COMMAND run there as root (chroot, with /proc, /sys and /dev from this machine).
+# archive) with only git, python3-venv and sudo, a clean clone of this repository's HEAD in it, and
+# COMMAND run there (chroot, with /proc, /sys and /dev from this machine).
 #
-#   scripts/try_in_rootfs.sh SUITE COMMAND...
+#   scripts/try_in_rootfs.sh [--as WHO] [--include PKGS] SUITE COMMAND...
+#     --as root       COMMAND runs as root, in /root/dream
+#     --as newcomer   as a user with sudo (no password), in /home/newcomer/dream   (the default)
+#     --as nosudo     as a user without sudo: root installs PKGS first, nothing after
+#     --include PKGS  more Debian packages in the root filesystem (comma-separated)
 #   scripts/try_in_rootfs.sh bookworm 'scripts/setup.sh --gpu && .venv/bin/python -c "import caffe"'
+#   scripts/try_in_rootfs.sh --as nosudo --include build-essential,cmake trixie 'scripts/setup.sh --prefix'
 #
 # Needs root and mmdebstrap (apt-get install mmdebstrap). The root filesystem is made in a
-# temporary folder and deleted at the end; its log says how each step went.
+# temporary folder and deleted at the end; the output says how each step went.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[ $# -ge 2 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+WHO=newcomer INCLUDE=git,python3-venv,ca-certificates,sudo
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --as) WHO=$2; shift 2 ;;
+    --include) INCLUDE=$INCLUDE,$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -ge 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+case "$WHO" in root|newcomer|nosudo) ;; *) echo "try_in_rootfs: --as root, newcomer or nosudo" >&2; exit 2 ;; esac
 SUITE=$1; shift
 command -v mmdebstrap >/dev/null || { echo "try_in_rootfs: needs mmdebstrap (apt-get install mmdebstrap)" >&2; exit 1; }
 ROOT=$(mktemp -d /var/tmp/dream-rootfs.XXXXXX)
@@ -19,19 +33,29 @@ cleanup() {
   rm -rf --one-file-system "$ROOT"
 }
 trap cleanup EXIT
-echo "==> $SUITE root filesystem in $ROOT" >&2
-mmdebstrap --quiet --variant=apt --include=git,python3-venv,ca-certificates "$SUITE" "$ROOT" \
-  http://deb.debian.org/debian
-git clone -q "$REPO" "$ROOT/root/dream"
+echo "==> $SUITE root filesystem in $ROOT (with $INCLUDE)" >&2
+mmdebstrap --quiet --variant=apt --include="$INCLUDE" "$SUITE" "$ROOT" http://deb.debian.org/debian
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 # This machine's network: its certificate authorities (a network that inspects TLS has one of its
 # own, which a fresh system lacks). A newcomer's own machine needs no such step.
 cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/ca-certificates.crt"
+HOME_DIR=/root USERSPEC=root:root
+if [ "$WHO" != root ]; then
+  chroot "$ROOT" useradd --create-home --shell /bin/bash newcomer
+  if [ "$WHO" = newcomer ]; then
+    echo "newcomer ALL=(ALL) NOPASSWD: ALL" > "$ROOT/etc/sudoers.d/newcomer"
+  else
+    chroot "$ROOT" apt-get remove -y -qq sudo >/dev/null  # no way to root at all
+  fi
+  HOME_DIR=/home/newcomer USERSPEC=newcomer:newcomer
+fi
+git clone -q "$REPO" "$ROOT$HOME_DIR/dream"
+chroot "$ROOT" chown -R "$USERSPEC" "$HOME_DIR/dream"
 mount -t proc proc "$ROOT/proc"
 mount --rbind /sys "$ROOT/sys"
 mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
-echo "==> in $SUITE, as a newcomer: $*" >&2
-chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin TERM=dumb \
-  PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
-  bash -c "cd /root/dream && $*"
+echo "==> in $SUITE, as $WHO: $*" >&2
+chroot --userspec="$USERSPEC" "$ROOT" /usr/bin/env -i HOME="$HOME_DIR" USER="${USERSPEC%%:*}" \
+  PATH=/usr/local/bin:/usr/bin:/bin TERM=dumb PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+  bash -c "cd $HOME_DIR/dream && $*"

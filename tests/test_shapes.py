@@ -1,5 +1,9 @@
 """Input-size checks agree with the sizes Caffe itself produces, and refuse what would abort it."""
 import pytest
+from google.protobuf import text_format
+
+import caffe
+from caffe.proto import caffe_pb2
 
 import dream
 from dream.net import read_net_param
@@ -17,7 +21,7 @@ def test_sizes_match_caffe(load, hw):
             assert sizes[name] == net.blobs[name].data.shape[2:], name
 
 
-def test_smallest_input_per_layer(load):
+def test_smallest_input_per_layer(load, tmp_path):
     """15 pixels is the least that reaches inception_4c/output; Caffe gives an empty blob at 14."""
     net = load()
     param = net.dream_param
@@ -25,10 +29,21 @@ def test_smallest_input_per_layer(load):
     spatial_sizes(param, 15, 15, end)
     with pytest.raises(dream.DreamError, match="too small"):
         spatial_sizes(param, 14, 15, end)
+    # Caffe's own shapes, without running it (at 14 its products would call SGEMM with a leading
+    # dimension of 0, an illegal BLAS call): the net up to `end`, reshaped.
+    upto = caffe_pb2.NetParameter()
+    upto.CopyFrom(param)
+    last = max(i for i, layer in enumerate(param.layer) if end in layer.top)
+    del upto.layer[last + 1:]
+    path = tmp_path / "upto.prototxt"
+    path.write_text(text_format.MessageToString(upto))
+    truncated = caffe.Net(str(path), caffe.TEST)
     for side, expected in [(15, (1, 1)), (14, (0, 0))]:
-        net.blobs['data'].reshape(1, 3, side, side)
-        net.forward(end=end)  # an empty blob, not an abort, at these two sizes
-        assert net.blobs[end].data.shape[2:] == expected
+        truncated.blobs['data'].reshape(1, 3, side, side)
+        truncated.reshape()
+        assert truncated.blobs[end].data.shape[2:] == expected
+    net.blobs['data'].reshape(1, 3, 15, 15)
+    net.forward(end=end)  # the least size runs
     spatial_sizes(param, 223, 223, 'pool5/7x7_s1')
     with pytest.raises(dream.DreamError):
         spatial_sizes(param, 222, 223, 'pool5/7x7_s1')

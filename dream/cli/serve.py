@@ -24,9 +24,21 @@ def build_parser():
     return p
 
 
+def require_gradio():
+    if sys.version_info < (3, 10):
+        raise DreamError(f"the web app needs Python 3.10 or newer (Gradio 5 does); this is Python "
+                         f"{sys.version_info.major}.{sys.version_info.minor}")
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        raise DreamError("the web app needs Gradio: pip install 'dream[web]' (in a checkout: "
+                         "scripts/setup.sh web)") from None
+
+
 def run(args):
     from .common import checked_model
     from ..net import load_net
+    require_gradio()  # before dream.web, which imports it
     from ..web.app import build_app, serve_environment
     from ..web.pictures import layer_pictures
     if not 0 < args.port < 65536:
@@ -34,10 +46,6 @@ def run(args):
     model, weights_sha1 = checked_model(args)
     with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
         serve_environment(work_dir)
-        try:
-            import gradio  # noqa: F401
-        except ImportError:
-            raise DreamError("the web app needs Gradio: pip install -e '.[web]'") from None
         net = load_net(model.prototxt, model.weights, gpu=args.gpu)
         print("dream: making the layer pictures (once per model)...", file=sys.stderr)
         pictures = layer_pictures(net, model.name, weights_sha1, args.cache)
