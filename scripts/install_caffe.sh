@@ -23,18 +23,24 @@
 #
 #   --build-only  build (or find) it and print its pycaffe folder, leaving the venv's pycaffe alone
 #                 (as --stock always does): for PYTHONPATH, as scripts/test_gpu_build.sh uses it
+#   --prefix [DIR]  no root, no apt-get install: the build dependencies' Debian packages are fetched
+#                 with apt-get download and unpacked with dpkg -x into DIR (default ~/.cache/dream/prefix);
+#                 the system needs only a compiler, make, cmake and python3-venv. DIR may instead be a
+#                 conda environment ($CONDA_PREFIX, environment.yml): its libraries are used as they are.
+#                 pycaffe finds the libraries through the RPATH it is linked with, not LD_LIBRARY_PATH.
 #
 # Idempotent: a second run finds the stamp and the importable module and exits.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VENV=${DREAM_VENV:-$REPO/.venv}
+VENV=${DREAM_VENV:-$REPO/.venv}  # in a conda environment: DREAM_VENV=$CONDA_PREFIX
 CACHE=${DREAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dream}
 PYTHON=${PYTHON:-python3}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 SRC_VERSION=1.0.0+git20180821.99bd997
 VARIANT=cpu
 BUILD_ONLY=""
+PREFIX=""
 
 die() { echo "install_caffe: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
@@ -44,7 +50,10 @@ while [ $# -gt 0 ]; do
     --gpu) VARIANT=gpu ;;
     --stock) VARIANT=stock BUILD_ONLY=1 ;;
     --build-only) BUILD_ONLY=1 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --prefix=*) PREFIX=$(realpath -m "${1#--prefix=}") ;;
+    --prefix) PREFIX=${DREAM_PREFIX:-$CACHE/prefix}
+              if [ $# -gt 1 ] && [[ "$2" != -* ]]; then PREFIX=$(realpath -m "$2"); shift; fi ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
@@ -82,20 +91,47 @@ PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
 # The OpenMP variant: the layers' OpenMP loops (scripts/patches/05-openmp-layers.patch) and
 # the BLAS then share one thread pool. Linked by its folder (RUNPATH), whatever the alternatives say.
 # Stock has no OpenMP, so it gets the pthread variant (Debian's usual threading).
-BLIS_DIR=$(uname -m)-linux-gnu/blis-openmp
-OPENMP_FLAGS=(-DCMAKE_SHARED_LINKER_FLAGS=-fopenmp -DCMAKE_EXE_LINKER_FLAGS=-fopenmp)
-if [ "$VARIANT" = stock ]; then BLIS_DIR=$(uname -m)-linux-gnu/blis-pthread OPENMP_FLAGS=(); fi
+MULTIARCH=$(uname -m)-linux-gnu
+BLIS_DIR=$MULTIARCH/blis-openmp
+LINK_FLAGS=-fopenmp
+if [ "$VARIANT" = stock ]; then BLIS_DIR=$MULTIARCH/blis-pthread LINK_FLAGS=""; fi
+
+# Where the libraries are: the system's (/usr), Debian packages unpacked into a prefix (PREFIX/usr,
+# the same layout), or a conda environment (PREFIX/lib, PREFIX/include, BLIS's headers in include/blis).
+LAYOUT=system USR=/usr
+if [ -n "$PREFIX" ] && [ -d "$PREFIX/conda-meta" ]; then LAYOUT=conda USR=$PREFIX
+elif [ -n "$PREFIX" ]; then LAYOUT=prefix USR=$PREFIX/usr; fi
+if [ "$LAYOUT" = conda ]; then
+  LIBDIR=$USR/lib BLIS_INCLUDE=$USR/include/blis BLIS_LIB=$USR/lib/libblis.so
+else
+  LIBDIR=$USR/lib/$MULTIARCH BLIS_INCLUDE=$USR/include/$BLIS_DIR BLIS_LIB=$USR/lib/$BLIS_DIR/libblis.so
+fi
+if [ "$LAYOUT" != system ]; then
+  # Every library folder of the prefix, as RPATH (--disable-new-dtags: DT_RPATH, which also serves the
+  # libraries' own dependencies, e.g. HDF5's libsz; DT_RUNPATH would serve only pycaffe's direct ones).
+  RPATH=$LIBDIR:$(dirname "$BLIS_LIB")
+  if [ "$LAYOUT" = prefix ]; then RPATH=$RPATH:$LIBDIR/hdf5/serial:$PREFIX/lib/$MULTIARCH; fi
+  LINK_FLAGS="$LINK_FLAGS -Wl,--disable-new-dtags -Wl,-rpath,$RPATH"
+fi
+OPENMP_FLAGS=(-DCMAKE_SHARED_LINKER_FLAGS="$LINK_FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$LINK_FLAGS")
 
 # The CMake configuration; the stamp records it, and another one rebuilds.
 configure_args() {  # needs PY, BUILD_VENV, PYVER
   cmake_args=(
     -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
-    -DOpenBLAS_INCLUDE_DIR="/usr/include/$BLIS_DIR" -DOpenBLAS_LIB="/usr/lib/$BLIS_DIR/libblis.so"
+    -DOpenBLAS_INCLUDE_DIR="$BLIS_INCLUDE" -DOpenBLAS_LIB="$BLIS_LIB"
     -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
     "${OPENMP_FLAGS[@]}"
     -DPYTHON_EXECUTABLE="$BUILD_VENV/bin/python"
-    -DPYTHON_INCLUDE_DIR="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+    -DPYTHON_INCLUDE_DIR="$(python_include)"
   )
+  if [ "$LAYOUT" != system ]; then
+    # The prefix first for every find_package, protoc from it, and HDF5 by its files: its h5cc wrapper
+    # would answer with the system paths it was built for.
+    cmake_args+=(-DCMAKE_PREFIX_PATH="$USR" -DProtobuf_PROTOC_EXECUTABLE="$USR/bin/protoc"
+                 -DPROTOBUF_PROTOC_EXECUTABLE="$USR/bin/protoc" -DHDF5_C_COMPILER_EXECUTABLE=/bin/false
+                 -DBoost_NO_SYSTEM_PATHS=ON -DBOOST_ROOT="$USR")
+  fi
   if [ "$VARIANT" = gpu ]; then
     # No cuDNN: Caffe's cuDNN code predates cuDNN 8's API.
     # Manual: Caffe's other modes compare CUDA versions as text ("13.0" < "9.0") and know no GPU
@@ -152,6 +188,8 @@ if [ "$VARIANT" = gpu ]; then
     *) die "CUDA_FROM must be system or pypi (got '$CUDA_FROM')" ;;
   esac
 fi
+# a build against a prefix or a conda environment gets a folder of its own, beside the system's
+if [ "$LAYOUT" != system ]; then BUILD=$BUILD-$LAYOUT; STAMP=$BUILD/.dream-built; fi
 
 # PyPI's toolkit, in the build venv. FindCUDA looks for unversioned libraries (libcudart.so), which
 # the wheels do not ship: they get links beside the versioned ones.
@@ -162,6 +200,14 @@ cuda_from_pypi() {
   for lib in cudart cublas cublasLt curand; do
     ln -sfn "$(basename "$(ls "$CUDA_ROOT"/lib/lib$lib.so.* | head -1)")" "$CUDA_ROOT/lib/lib$lib.so"
   done
+}
+
+# Python's headers: the interpreter's own, else (a prefix without root) libpython3.X-dev's in the prefix
+python_include() {
+  local inc
+  inc=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+  if [ ! -f "$inc/Python.h" ] && [ "$LAYOUT" = prefix ]; then inc=$USR/include/$(basename "$inc"); fi
+  echo "$inc"
 }
 
 # protoc_at_least 3.19 "libprotoc 3.12.4": true if the version is at least the first
@@ -194,42 +240,55 @@ fi
 
 # --- supported systems ------------------------------------------------------
 . /etc/os-release 2>/dev/null || true
-case "${ID:-}:${ID_LIKE:-}" in
-  debian:*|ubuntu:*|*:*debian*) ;;
-  *) die "this script supports Debian 12 and Ubuntu 22.04+ only (found '${PRETTY_NAME:-unknown}').
-Elsewhere use conda: 'conda env create -f environment.yml' (conda-forge ships caffe)." ;;
-esac
-command -v apt-get >/dev/null || die "apt-get not found; use conda instead: conda env create -f environment.yml"
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || die "need root (or sudo) to install build dependencies with apt-get"
-  SUDO=sudo
+if [ "$LAYOUT" != conda ]; then
+  case "${ID:-}:${ID_LIKE:-}" in
+    debian:*|ubuntu:*|*:*debian*) ;;
+    *) die "this script builds on Debian 11 to 13 and Ubuntu 22.04 and 24.04 (found '${PRETTY_NAME:-unknown}').
+Elsewhere use conda: conda env create -f environment.yml, then scripts/setup.sh --prefix \"\$CONDA_PREFIX\"" ;;
+  esac
+  command -v apt-get >/dev/null || die "apt-get not found; use conda instead: conda env create -f environment.yml"
 fi
 
 # --- build dependencies -----------------------------------------------------
-PKGS="dpkg-dev patch cmake g++ make debian-archive-keyring
-  libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
+LIB_PKGS="libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
   libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
   libhdf5-dev libblis-openmp-dev"
-if [ "$VARIANT" = stock ]; then PKGS="$PKGS libblis-pthread-dev"; fi
-# (dpkg-query exits non-zero when a package is unknown: exactly the case we look for)
-missing=$({ dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null || true; } \
-          | awk '$NF=="installed"{print $1}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))
-if [ -n "$missing" ]; then
-  say "installing build dependencies: $(echo $missing)"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ "$VARIANT" = stock ]; then LIB_PKGS="$LIB_PKGS libblis-pthread-dev"; fi
+if [ "$LAYOUT" = system ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "need root (or sudo) to install build dependencies with apt-get; without: scripts/setup.sh --prefix"
+    SUDO=sudo
+  fi
+  PKGS="patch cmake g++ make $LIB_PKGS"
+  # (dpkg-query exits non-zero when a package is unknown: exactly the case we look for)
+  missing=$({ dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null || true; } \
+            | awk '$NF=="installed"{print $1}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))
+  if [ -n "$missing" ]; then
+    say "installing build dependencies: $(echo $missing)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+else
+  for tool in g++ make cmake; do
+    command -v $tool >/dev/null || die "--prefix needs $tool on the system (Debian: build-essential and cmake; ask an administrator, or use conda's compilers: environment.yml)"
+  done
+fi
+if [ "$LAYOUT" = prefix ]; then "$REPO/scripts/unpack_debs.sh" "$PREFIX" $LIB_PKGS; fi
+PROTOC=$(command -v protoc || true)
+if [ "$LAYOUT" != system ]; then
+  PROTOC=$USR/bin/protoc
+  export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}  # the build's protoc only: pycaffe has RPATH
 fi
 
 # --- the Python environment --------------------------------------------------
 "$REPO/scripts/make_venv.sh" "$VENV" "$PYTHON"
 PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
-ls /usr/lib/*/libboost_python"$PYVER".so >/dev/null 2>&1 \
-  || die "Boost.Python for Python ${PYVER:0:1}.${PYVER:1} not found: the venv's Python must match the system's libboost-python (set PYTHON=/usr/bin/python3), or use conda: conda env create -f environment.yml"
+ls "$LIBDIR"/libboost_python"$PYVER".so >/dev/null 2>&1 \
+  || die "Boost.Python for Python ${PYVER:0:1}.${PYVER:1} not found in $LIBDIR: the venv's Python must match the system's libboost-python (set PYTHON=/usr/bin/python3), or use conda: conda env create -f environment.yml"
 # import caffe needs numpy, protobuf, six and scikit-image (caffe.io)
 pipq() { "$1" -m pip install -q "${@:2}" 2>&1 | { grep -v '^WARNING: Location' || true; } >&2; }
-pipq "$PY" numpy protobuf six scikit-image
+pipq "$PY" numpy "protobuf>=3.20" six scikit-image
 
 # The build uses its own venv in the cache, so that its CMake configuration (which
 # records the interpreter) is the same for every clone and venv: no rebuilds.
@@ -239,31 +298,26 @@ if [ ! -x "$BUILD_VENV/bin/python" ]; then
 fi
 pipq "$BUILD_VENV/bin/python" numpy
 
-# --- source: Debian's bullseye package, through a private apt configuration --
-# Fetched once, kept pristine in $ORIG. $SRC is a copy with scripts/patches applied, remade
-# whenever the patches change (they are part of BUILD_ID, so that also rebuilds).
+# --- source: Debian's bullseye package --------------------------------------
+# Fetched once (scripts/fetch_caffe_source.py: Debian's main mirror, else its archive, else its
+# snapshots, every file checked by sha256), kept pristine in $ORIG. $SRC is a copy with
+# scripts/patches applied, remade whenever the patches change (they are part of BUILD_ID, so that
+# also rebuilds).
 ORIG=$CACHE/caffe-src/pristine/caffe-$SRC_VERSION
 if [ ! -d "$ORIG" ]; then
-  say "fetching caffe $SRC_VERSION source from Debian bullseye"
-  APT=$CACHE/apt
-  mkdir -p "$APT/lists/partial" "$CACHE/caffe-src/pristine"
-  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main" > "$APT/sources.list"
-  # Everything apt writes goes under $APT, so this needs no root and leaves the system alone.
-  mkdir -p "$APT/cache/archives/partial"
-  aptopts=(-o Dir::Etc::SourceList="$APT/sources.list" -o Dir::Etc::SourceParts=/dev/null
-           -o Dir::State::Lists="$APT/lists" -o Dir::Cache="$APT/cache"
-           -o APT::Sandbox::User="$(id -un)")
-  apt-get "${aptopts[@]}" update -qq
-  rm -rf "$ORIG.tmp" && mkdir -p "$ORIG.tmp"
-  (cd "$ORIG.tmp" && apt-get "${aptopts[@]}" source -qq "caffe=$SRC_VERSION-8" >/dev/null)
-  mv "$ORIG.tmp/caffe-$SRC_VERSION" "$ORIG" && rm -rf "$ORIG.tmp"
+  say "fetching caffe $SRC_VERSION source from Debian (bullseye)"
+  "$PY" "$REPO/scripts/fetch_caffe_source.py" "$ORIG" || die "could not fetch Caffe's source"
 fi
+apply_patch() {  # patch(1) where there is one (apt installs it), else git apply (a system without root)
+  if command -v patch >/dev/null; then patch -d "$1" -p1 --forward -s < "$2"
+  else (cd "$1" && GIT_CEILING_DIRECTORIES=$(dirname "$1") git apply -p1 "$2"); fi
+}
 if [ "$(cat "$SRC/.dream-patches" 2>/dev/null)" != "$PATCHES_ID" ]; then
   say "applying scripts/patches to the caffe source: $PATCH_NAMES"
   rm -rf "$SRC" "$SRC.tmp"
   cp -r "$ORIG" "$SRC.tmp"
   for p in "${PATCHES[@]}"; do
-    patch -d "$SRC.tmp" -p1 --forward -s < "$p" || die "$(basename "$p") did not apply to the caffe source"
+    apply_patch "$SRC.tmp" "$p" || die "$(basename "$p") did not apply to the caffe source"
   done
   echo "$PATCHES_ID" > "$SRC.tmp/.dream-patches"
   mv "$SRC.tmp" "$SRC"
@@ -306,8 +360,8 @@ cp "$BUILD/include/caffe/proto/caffe_pb2.py" "$PYDIR.tmp/caffe/proto/"
 # match libprotobuf); the Python side is generated again by protoc 3.21.12, the one in grpcio-tools
 # 1.53.2 (in the build venv only), whose output Debian 12's own protoc gives too and which protobuf
 # 4.21 to 7.x load. (Pinning protobuf <= 3.20.3 in the venv instead would hold back every other package.)
-if ! protoc_at_least 3.19 "$(protoc --version)"; then
-  say "protoc $(protoc --version | cut -d' ' -f2) is older than 3.19: caffe_pb2.py from grpcio-tools' protoc 3.21.12"
+if ! protoc_at_least 3.19 "$("$PROTOC" --version)"; then
+  say "protoc $("$PROTOC" --version | cut -d' ' -f2) is older than 3.19: caffe_pb2.py from grpcio-tools' protoc 3.21.12"
   pipq "$BUILD_VENV/bin/python" grpcio-tools==1.53.2
   rm -rf "$BUILD/pb2-3.21" && mkdir -p "$BUILD/pb2-3.21"
   "$BUILD_VENV/bin/python" -m grpc_tools.protoc -I "$SRC/src" --python_out="$BUILD/pb2-3.21" \

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Sets up everything dream needs on Debian 12 / Ubuntu 22.04+: builds pycaffe into
-# .venv (scripts/install_caffe.sh, cached, instant the second time) and installs
-# the dream package there.
-#   scripts/setup.sh [--gpu] [EXTRA...]   EXTRA: pip extras of dream, e.g. test, notebook
+# Sets up everything dream needs on Debian 11 to 13 and Ubuntu 22.04 and 24.04: builds pycaffe into
+# .venv (scripts/install_caffe.sh, cached, instant the second time) and installs the dream package there.
+#   scripts/setup.sh [--gpu] [--prefix[=DIR]] [EXTRA...]   EXTRA: pip extras of dream, e.g. test, notebook
+#   --prefix: no root (see scripts/install_caffe.sh --help); DIR=$CONDA_PREFIX builds in a conda environment
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${DREAM_VENV:-$REPO/.venv}
@@ -10,14 +10,22 @@ caffe_args=() extras=()
 for arg in "$@"; do
   case "$arg" in
     --gpu) caffe_args+=(--gpu) ;;
+    --prefix) caffe_args+=(--prefix) ;;
+    --prefix=*) caffe_args+=(--prefix "${arg#--prefix=}") ;;
     -*) echo "setup: unknown option '$arg'" >&2; exit 2 ;;
     *) extras+=("$arg") ;;
   esac
 done
+# In a conda environment, dream goes into the environment itself, not a venv beside it
+for arg in "$@"; do
+  if [[ "$arg" == --prefix=* ]] && [ -d "${arg#--prefix=}/conda-meta" ] && [ -z "${DREAM_VENV:-}" ]; then
+    VENV=${arg#--prefix=}; export DREAM_VENV=$VENV
+  fi
+done
 "$REPO/scripts/install_caffe.sh" "${caffe_args[@]}"
 # The browser tests (tests/test_web.py) drive Debian's Chromium through Playwright, whose own browser
 # download is not needed (and not reachable on a closed network).
-if [[ " ${extras[*]-} " == *" test "* ]] && ! command -v chromium >/dev/null; then
+if [[ " ${extras[*]-} " == *" test "* ]] && ! command -v chromium >/dev/null && [[ " ${caffe_args[*]-} " != *" --prefix "* ]]; then
   SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
   echo "==> installing Debian's chromium for the browser tests" >&2
   $SUDO apt-get update -qq

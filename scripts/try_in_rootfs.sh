@@ -15,7 +15,7 @@
 # temporary folder and deleted at the end; the output says how each step went.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WHO=newcomer INCLUDE=git,python3-venv,ca-certificates,sudo
+WHO=newcomer INCLUDE=git,python3-venv,ca-certificates,sudo,passwd  # passwd: useradd (not required in trixie)
 while [ $# -gt 0 ]; do
   case "$1" in
     --as) WHO=$2; shift 2 ;;
