@@ -1,10 +1,9 @@
 """Where models live, what they must hash to, and clear errors when they are missing."""
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .download import DEFINITIONS, REGISTRY, models_dir  # noqa: F401 (models_dir: re-exported)
+from .download import DEFINITIONS, REGISTRY, models_dir, sha1_of  # noqa: F401 (models_dir, sha1_of: re-exported)
 from .errors import DreamError
 
 MODEL_NAMES = [k for k, v in REGISTRY.items() if not k.startswith("_") and "weights" in v]
@@ -18,14 +17,6 @@ class ModelFiles:
     prototxt: Path
     weights: Path
     sha1: Optional[str] = None
-
-
-def sha1_of(path) -> str:
-    h = hashlib.sha1()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def named_model(name: str) -> ModelFiles:

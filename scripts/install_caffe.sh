@@ -53,7 +53,7 @@ while [ $# -gt 0 ]; do
     --prefix=*) PREFIX=$(realpath -m "${1#--prefix=}") ;;
     --prefix) PREFIX=${DREAM_PREFIX:-$CACHE/prefix}
               if [ $# -gt 1 ] && [[ "$2" != -* ]]; then PREFIX=$(realpath -m "$2"); shift; fi ;;
-    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
