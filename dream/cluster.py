@@ -55,8 +55,13 @@ def dask_client(workers=None, threads=1, scheduler=None, dashboard=None):
     with dask.config.set(config), _environment(env), warnings.catch_warnings():
         # the scheduler's HTTP server (empty without a dashboard) moves on when 8787 is taken: no news
         warnings.filterwarnings("ignore", message="Port .* is already in use")
+        # Each HTTP server on loopback by name: without a dashboard, distributed 2024.8 (the newest for
+        # Python 3.9) bound the scheduler's and the workers' on all interfaces (its later releases follow
+        # host=); their routes are emptied above, so they serve no pages.
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=dashboard, silence_logs=logging.CRITICAL) as cluster, \
+                          dashboard_address=dashboard or "127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",
+                          scheduler_kwargs={} if dashboard else {"dashboard": False},
+                          silence_logs=logging.CRITICAL) as cluster, \
                 Client(cluster) as client:
             yield client
 
