@@ -1,6 +1,7 @@
 """The wheel, installed into a fresh venv outside the checkout, dreams and serves: what `pip install .`
 gives a user, without the editable install that hides what the wheel lacks."""
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,8 +25,15 @@ def run(*cmd, cwd, env=None, timeout=900):
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, REPO, cwd=out)
+    """The wheel of the checkout's files (tracked and new, not ignored), built from a copy: setuptools
+    writes build/ and an egg-info into the folder it builds."""
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheel")
+    files = run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO).split("\0")
+    for name in filter(None, files):
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
+    run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, source, cwd=out)
     [path] = out.glob("dream-*.whl")
     return path
 
