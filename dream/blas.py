@@ -82,9 +82,9 @@ def choose_kernel(environ=os.environ, cpuinfo="/proc/cpuinfo"):
 
 
 def disable_small_matrix_path():
-    """Turn off BLIS's sup path in this process. Returns why tiles may differ from the whole image in
-    the last bits, or None when they cannot: Caffe's BLAS is not BLIS, or a BLIS this was not
-    written for (plan_octaves then refuses exact tiles rather than give other bytes)."""
+    """Turn off BLIS's sup path in this process. Returns None when tiles are then bit for bit the
+    whole image's; else why they may differ in the last bits (Caffe's BLAS is not BLIS, or is a BLIS
+    this was not written for), and plan_octaves refuses exact tiles rather than give other bytes."""
     lib = loaded_blis()
     if lib is None:
         return "Caffe's BLAS is not BLIS (dream's build links BLIS: scripts/install_caffe.sh)"
