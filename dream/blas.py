@@ -91,14 +91,13 @@ def disable_small_matrix_path():
     version = blis_version(lib)
     one = _Blksz((1,) * 4, (1,) * 4)
     lib.bli_gks_query_cntx.restype = ctypes.c_void_p
+    context = lib.bli_gks_query_cntx()  # the context every call without one uses (1.x: initialised first)
     if version.startswith(SUP_THRESH_API):
-        context = lib.bli_gks_query_cntx()  # the context every call without one uses
         mt, nt, kt = 0, 1, 2  # threshid_t: BLIS_MT, BLIS_NT, BLIS_KT
         lib.bli_cntx_set_l3_sup_thresh(ctypes.c_int64(3), ctypes.c_int(mt), ctypes.byref(one), ctypes.c_int(nt),
                                        ctypes.byref(one), ctypes.c_int(kt), ctypes.byref(one),
                                        ctypes.c_void_p(context))
     elif version.startswith(BLKSZS_API):
-        context = lib.bli_gks_query_cntx()  # initialises BLIS first, as 1.x needs before any query
         triples = []
         for bszid in (BLIS_MT, BLIS_NT, BLIS_KT):  # (id, block size, the id of its multiple)
             triples += [ctypes.c_int(bszid), ctypes.byref(one), ctypes.c_int(bszid)]

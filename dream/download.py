@@ -136,14 +136,13 @@ def fetch_model(name, mirror):
     """Make every file of registry entry `name` present and verified. Returns messages."""
     entry = REGISTRY[name]
     model_dir = MODELS_DIR / name
-    missing = {f: s for f, s in entry["files"].items()
-               if s.get("shipped") or not is_good(model_dir / f, s.get("sha1"))}
-    for fname in [f for f, s in missing.items() if s.get("shipped")]:  # dream reads these where they are
+    for fname, spec in entry["files"].items():  # shipped: checked where dream reads them, never copied
         shipped = DEFINITIONS / name / fname
-        if not is_good(shipped, missing[fname]["sha1"]):
+        if spec.get("shipped") and not is_good(shipped, spec["sha1"]):
             raise FetchError(f"{shipped} is shipped with dream but missing or modified: reinstall dream, "
                              f"or in a checkout: git checkout -- dream/model_definitions/{name}/{fname}")
-        del missing[fname]
+    missing = {f: s for f, s in entry["files"].items()
+               if not s.get("shipped") and not is_good(model_dir / f, s.get("sha1"))}
     if not missing:
         return [f"{name}: all files present and verified"]
     if "archive" in entry:

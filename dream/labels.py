@@ -1,10 +1,9 @@
 """ImageNet class names for BVLC GoogLeNet's 1000 outputs, shipped and checked by sha1."""
 import difflib
-import json
 from functools import lru_cache
 
 from .errors import DreamError
-from .models import DEFINITIONS, sha1_of
+from .models import DEFINITIONS, REGISTRY, sha1_of
 
 LABELS = DEFINITIONS / "imagenet_labels" / "imagenet_labels.txt"
 
@@ -12,8 +11,7 @@ LABELS = DEFINITIONS / "imagenet_labels" / "imagenet_labels.txt"
 @lru_cache(maxsize=1)
 def imagenet_labels():
     """The 1000 names, index = output unit of loss3/classifier (see model_definitions/registry.json for the source)."""
-    want = json.loads((DEFINITIONS / "registry.json").read_text())["imagenet_labels"]["files"]
-    want = want["imagenet_labels.txt"]["sha1"]
+    want = REGISTRY["imagenet_labels"]["files"]["imagenet_labels.txt"]["sha1"]
     if sha1_of(LABELS) != want:
         raise DreamError(f"{LABELS} is modified (sha1 differs from {want}): reinstall dream (in a checkout: git checkout -- {LABELS})")
     return LABELS.read_text().splitlines()

@@ -275,10 +275,11 @@ else
   done
 fi
 if [ "$LAYOUT" = prefix ]; then "$REPO/scripts/unpack_debs.sh" "$PREFIX" $LIB_PKGS; fi
-PROTOC=$(command -v protoc || true)
+PROTOC=$(command -v protoc || true) BUILD_ENV=()
 if [ "$LAYOUT" != system ]; then
-  PROTOC=$USR/bin/protoc
-  export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}  # the build's protoc only: pycaffe has RPATH
+  # The prefix's protoc finds its libprotoc this way, for the build's tools only: pycaffe has its RPATH,
+  # and the import check below runs without it.
+  PROTOC=$USR/bin/protoc BUILD_ENV=(env LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
 fi
 
 # --- the Python environment --------------------------------------------------
@@ -334,9 +335,9 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$BUILD_ID" ]; then
   fi
   mkdir -p "$BUILD"
   rm -f "$STAMP"
-  cmake -S "$SRC" -B "$BUILD" "${cmake_args[@]}" >"$BUILD/cmake.log" 2>&1 \
+  "${BUILD_ENV[@]}" cmake -S "$SRC" -B "$BUILD" "${cmake_args[@]}" >"$BUILD/cmake.log" 2>&1 \
     || { tail -30 "$BUILD/cmake.log" >&2; die "cmake failed; full log: $BUILD/cmake.log"; }
-  make -C "$BUILD" -j"$JOBS" caffe pycaffe >"$BUILD/make.log" 2>&1 \
+  "${BUILD_ENV[@]}" make -C "$BUILD" -j"$JOBS" caffe pycaffe >"$BUILD/make.log" 2>&1 \
     || { tail -30 "$BUILD/make.log" >&2; die "build failed; full log: $BUILD/make.log"; }
   echo "$BUILD_ID" > "$STAMP"
 else
@@ -360,8 +361,9 @@ cp "$BUILD/include/caffe/proto/caffe_pb2.py" "$PYDIR.tmp/caffe/proto/"
 # match libprotobuf); the Python side is generated again by protoc 3.21.12, the one in grpcio-tools
 # 1.53.2 (in the build venv only), whose output Debian 12's own protoc gives too and which protobuf
 # 4.21 to 7.x load. (Pinning protobuf <= 3.20.3 in the venv instead would hold back every other package.)
-if ! protoc_at_least 3.19 "$("$PROTOC" --version)"; then
-  say "protoc $("$PROTOC" --version | cut -d' ' -f2) is older than 3.19: caffe_pb2.py from grpcio-tools' protoc 3.21.12"
+PROTOC_VERSION=$("${BUILD_ENV[@]}" "$PROTOC" --version)
+if ! protoc_at_least 3.19 "$PROTOC_VERSION"; then
+  say "protoc ${PROTOC_VERSION##* } is older than 3.19: caffe_pb2.py from grpcio-tools' protoc 3.21.12"
   pipq "$BUILD_VENV/bin/python" grpcio-tools==1.53.2
   rm -rf "$BUILD/pb2-3.21" && mkdir -p "$BUILD/pb2-3.21"
   "$BUILD_VENV/bin/python" -m grpc_tools.protoc -I "$SRC/src" --python_out="$BUILD/pb2-3.21" \

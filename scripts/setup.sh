@@ -11,16 +11,14 @@ for arg in "$@"; do
   case "$arg" in
     --gpu) caffe_args+=(--gpu) ;;
     --prefix) caffe_args+=(--prefix) ;;
-    --prefix=*) caffe_args+=(--prefix "${arg#--prefix=}") ;;
+    --prefix=*) caffe_args+=(--prefix "${arg#--prefix=}")
+                # in a conda environment, dream goes into the environment itself, not a venv beside it
+                if [ -d "${arg#--prefix=}/conda-meta" ] && [ -z "${DREAM_VENV:-}" ]; then
+                  VENV=${arg#--prefix=}; export DREAM_VENV=$VENV
+                fi ;;
     -*) echo "setup: unknown option '$arg'" >&2; exit 2 ;;
     *) extras+=("$arg") ;;
   esac
-done
-# In a conda environment, dream goes into the environment itself, not a venv beside it
-for arg in "$@"; do
-  if [[ "$arg" == --prefix=* ]] && [ -d "${arg#--prefix=}/conda-meta" ] && [ -z "${DREAM_VENV:-}" ]; then
-    VENV=${arg#--prefix=}; export DREAM_VENV=$VENV
-  fi
 done
 "$REPO/scripts/install_caffe.sh" "${caffe_args[@]}"
 # The browser tests (tests/test_web.py) drive Debian's Chromium through Playwright, whose own browser

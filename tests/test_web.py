@@ -18,12 +18,8 @@ from pathlib import Path
 import PIL.Image
 import pytest
 
-
 from web_app import (MAX_MEMORY, MAX_UPLOAD, astronaut_file, download, metadata, open_accordion, open_page,
                      remake, set_number, start_server, stop_server, sync_api, upload)
-
-# Gradio 5 needs Python 3.10: on Debian 11 (3.9), the one platform without it, the web app is not offered
-pytestmark = pytest.mark.skipif(sys.version_info < (3, 10), reason="the web app needs Gradio 5, which needs Python 3.10")
 
 psutil = pytest.importorskip("psutil")
 

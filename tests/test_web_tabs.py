@@ -2,19 +2,14 @@
 guide and mask, a class image from a typed name, the zoom loop's frames and mp4; each the bytes the
 CLI makes from the parameters in its metadata."""
 import io
-import sys
 import zipfile
 
 import numpy as np
 import PIL.Image
 import pytest
 
-
 from web_app import (astronaut_file, cli, download, metadata, open_accordion, open_page, remake,
                      set_number, start_server, stop_server, upload)
-
-# Gradio 5 needs Python 3.10: on Debian 11 (3.9), the one platform without it, the web app is not offered
-pytestmark = pytest.mark.skipif(sys.version_info < (3, 10), reason="the web app needs Gradio 5, which needs Python 3.10")
 
 
 @pytest.fixture(scope="module")
