@@ -33,7 +33,8 @@ def free_port():
 
 
 def start_server(googlenet, cache, *flags):
-    """(process, url, port) of a running python -m dream serve; prints how long the start took."""
+    """(process, url, port) of a running python -m dream serve (its stderr lines in process.lines); prints
+    how long the start took."""
     prototxt, weights = googlenet
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "dream", "serve", "--port", str(port), "--cache", str(cache),
@@ -46,6 +47,7 @@ def start_server(googlenet, cache, *flags):
         assert proc.poll() is None and time.time() - started < 180, "".join(lines)
         time.sleep(0.1)
     print(f"server start, layer pictures included: {time.time() - started:.1f} s")
+    proc.lines = lines  # what it has said on stderr, and goes on saying
     return proc, f"http://127.0.0.1:{port}", port
 
 

@@ -7,8 +7,9 @@ from .jobs import Served
 from .zoom_tab import zoom_tab
 
 
-def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, tile_margin=None):
-    """The gr.Blocks app; net: the loaded net every job uses (one at a time, through the queue)."""
+def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, tile_margin=None, max_waiting=None):
+    """The gr.Blocks app; net: the loaded net every job uses (one at a time, through the queue), with at
+    most max_waiting requests waiting (None: no bound); the rest are refused ("Queue is full")."""
     import gradio as gr
     from ..net import dream_layers
     served = Served(model, weights_sha1, net, work_dir, max_memory, tile_margin)
@@ -19,7 +20,7 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, til
         dream_tab(served, layers, pictures)
         class_tab(served)
         zoom_tab(served, layers)
-    app.queue()
+    app.queue(max_size=max_waiting)
     return app
 
 
