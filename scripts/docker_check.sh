@@ -11,7 +11,8 @@
 # 4. In the image (buildah run, chroot isolation; no GPU here, so the CPU): --help; a dream on seeded
 #    random weights, whose pixels must equal the checkout's CPU build's (.venv); no arguments without
 #    weights is one clear line; serve refuses 0.0.0.0 without auth, and with the image's generated
-#    password refuses a wrong one and lets the right one in (scripts/docker_check_serve.py).
+#    password refuses a wrong one and lets the right one in; jupyter answers with its token only
+#    (scripts/docker_check_apps.py).
 # Not in CI: a cold build takes about 25 minutes on 2 cores. Run it after a change to the Dockerfile,
 # the entrypoint, install_caffe.sh or the dependencies. Logs: ~/.cache/dream/docker/.
 set -euo pipefail
@@ -92,7 +93,7 @@ rm -rf "$IMAGES" && mkdir -p "$IMAGES" && chown 1000:1000 "$IMAGES"
 run() { buildah run --isolation chroot --volume "$IMAGES:/images" "$c" -- "$@"; }
 [ "$(run id -un)" = dream ] || die "the image does not run as its user 'dream'"
 run dream-entrypoint --help | grep -q "^usage: python -m dream" || die "dream-entrypoint --help"
-say "--help: ok, as user dream"
+say "--help: ok, as user dream; $(run python -c 'import google.protobuf as p, caffe, numpy; print(f"protobuf {p.__version__}, numpy {numpy.__version__}, caffe from {caffe.__file__}")' 2>/dev/null)"
 
 PROTOTXT=/opt/dream/dream/model_definitions/bvlc_googlenet/deploy.prototxt
 # (Caffe's GPU build in CPU mode logs that it found no GPU: not shown)
@@ -119,6 +120,6 @@ print(f"==> the image's dream against the checkout's CPU build: {a.shape}, pixel
 sys.exit(not np.array_equal(a, b))
 PY
 
-cp "$REPO/scripts/docker_check_serve.py" "$IMAGES/"
-run python /images/docker_check_serve.py $PROTOTXT /images/random.caffemodel
+cp "$REPO/scripts/docker_check_apps.py" "$IMAGES/"
+run python /images/docker_check_apps.py $PROTOTXT /images/random.caffemodel
 say "all checks passed; cold build ${first} s (if the first of this cache), after a change ${second} s"

@@ -1,9 +1,11 @@
-"""The web app in the Docker image, run there by scripts/docker_check.sh (standard library only):
+"""The Docker image's two servers, run there by scripts/docker_check.sh (standard library only).
+The web app:
 - serve on 0.0.0.0 without a login is refused, in one line, before the net loads;
 - the entrypoint's `serve` (0.0.0.0 and a generated password) prints that password once;
 - through loopback: no page config and no upload without logging in, a wrong password refused, the
   printed one let in, and then the config answers.
-  python docker_check_serve.py PROTOTXT WEIGHTS"""
+The notebook: the entrypoint's `jupyter` answers with the token it prints, and refuses without it.
+  python docker_check_apps.py PROTOTXT WEIGHTS"""
 import http.cookiejar
 import re
 import subprocess
@@ -14,20 +16,20 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-PORT = 7860
+PORT, JUPYTER_PORT = 7860, 8888
 URL = f"http://127.0.0.1:{PORT}"
 START_TIMEOUT_S = 600  # the layer pictures are made at the first start: minutes on 2 cores
 
 
 def check(ok, what):
     if not ok:
-        sys.exit(f"docker_check_serve: FAILED: {what}")
+        sys.exit(f"docker_check_apps: FAILED: {what}")
     print(f"==> {what}: ok", file=sys.stderr)
 
 
-def status(opener, path, data=None):
+def status(opener, path, data=None, url=URL):
     try:
-        with opener.open(URL + path, data=data, timeout=30) as r:
+        with opener.open(url + path, data=data, timeout=30) as r:
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
@@ -41,30 +43,35 @@ def refused_without_login(model):
           f"serve --host 0.0.0.0 without a login refused: {lines[-1] if lines else r.stderr!r}")
 
 
-def start(model):
-    """The entrypoint's serve, as `docker run -p 7860:7860 IMAGE serve` starts it; (process, its lines)."""
-    proc = subprocess.Popen(["dream-entrypoint", "serve", "--port", str(PORT), *model],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start(args, ready):
+    """dream-entrypoint ARGS, as `docker run IMAGE ARGS` starts it, once a line of its output holds ready;
+    (process, its lines)."""
+    proc = subprocess.Popen(["dream-entrypoint", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
     started = time.time()
-    while not any("serving on" in line for line in lines):
+    while not any(ready in line for line in lines):
         if proc.poll() is not None or time.time() - started > START_TIMEOUT_S:
             proc.kill()
-            sys.exit("docker_check_serve: FAILED: serve did not start:\n" + "".join(lines))
+            sys.exit(f"docker_check_apps: FAILED: {args[0]} did not start:\n" + "".join(lines))
         time.sleep(0.5)
-    print(f"==> serve started in {time.time() - started:.0f} s", file=sys.stderr)
+    print(f"==> {args[0]} started in {time.time() - started:.0f} s", file=sys.stderr)
     return proc, lines
+
+
+def stop(proc):
+    proc.terminate()
+    proc.wait(timeout=60)
 
 
 def login(opener, user, password):
     return status(opener, "/login", urllib.parse.urlencode({"username": user, "password": password}).encode())
 
 
-def main(prototxt, weights):
+def web_app(prototxt, weights):
     model = ["--prototxt", prototxt, "--weights", weights]
     refused_without_login(model)
-    proc, lines = start(model)
+    proc, lines = start(["serve", "--port", str(PORT), *model], "serving on")
     try:
         told = [m for line in lines for m in re.findall(r"log in as user '(\w+)' with password (\S+)", line)]
         check(len(told) == 1, "the entrypoint's serve printed a generated password once")
@@ -79,9 +86,21 @@ def main(prototxt, weights):
         check(status(browser, "/config") == 200, "the page's config after logging in")
         check(sum("password" in line for line in lines) == 1, "the password is in the log once")
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        stop(proc)
+
+
+def notebook():
+    proc, lines = start(["jupyter"], f":{JUPYTER_PORT}/lab?token=")
+    try:
+        token = next(m for line in lines for m in re.findall(r"/lab\?token=(\w+)", line))
+        url, opener = f"http://127.0.0.1:{JUPYTER_PORT}", urllib.request.build_opener()
+        check(status(opener, "/api/contents/dream.ipynb", url=url) == 403, "jupyter without its token refused")
+        check(status(opener, f"/api/contents/dream.ipynb?token={token}", url=url) == 200,
+              "jupyter with its printed token serves the notebook")
+    finally:
+        stop(proc)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    web_app(*sys.argv[1:])
+    notebook()
