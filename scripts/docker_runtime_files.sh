@@ -17,7 +17,7 @@ for f in "$build"/lib/*.so*; do copy "$f"; done
 found=$(ldd "$build/lib/libcaffe.so" "$build/lib/_caffe.so")
 if grep -q "not found" <<<"$found"; then die "unresolved libraries: $(grep 'not found' <<<"$found" | sort -u)"; fi
 # outside /lib and /usr/lib: the CUDA wheels' libraries (cuBLASLt too, which cuBLAS loads), by their real files
-for lib in $(awk '$2 == "=>" && $3 !~ "^/(usr/)?lib" && $3 !~ "^'"$build"'/" {print $3}' <<<"$found" | sort -u); do
+for lib in $(awk -v build="$build/" '$2 == "=>" && $3 !~ "^/(usr/)?lib" && index($3, build) != 1 {print $3}' <<<"$found" | sort -u); do
   mkdir -p "$DEST$(dirname "$lib")" && cp -L "$lib" "$DEST$lib"
   echo "==> $lib" >&2
 done

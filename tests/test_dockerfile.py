@@ -1,7 +1,7 @@
 """The Dockerfile as written: hadolint-clean, Debian 12 with CUDA from PyPI, multi-stage, layers in the order
 that keeps Caffe and the weights cached across code changes, a non-root user, the GPU variables; and the
 scripts the image runs (its entrypoint, its runtime files, the dependency list), run here for real.
-scripts/docker_check.sh builds the image with buildah and runs it (not in CI: a cold build is ~25 min)."""
+scripts/docker_check.sh builds the image with buildah and runs it (not in CI: a cold build is ~9 min)."""
 import os
 import re
 import shutil

@@ -4,7 +4,6 @@ Chromium a wrong password is refused and the right one opens the app; without lo
 it is refused with a message ("busy" in the page), while the accepted dreams finish."""
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
@@ -40,14 +39,23 @@ def test_a_host_other_than_loopback_needs_a_login(googlenet, host):
     assert time.time() - started < 30  # refused before the net loads
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1"])
+def test_loopback_hosts_need_no_login(host):
+    from dream.cli.access import is_loopback
+    assert is_loopback(host)
+
+
 def test_bad_logins_are_one_line_that_never_shows_a_password(googlenet, tmp_path):
     secrets_file = tmp_path / "logins"
     secrets_file.write_text("# who may dream\n\nada:first secret\nbob-second-secret\n")
+    twice = tmp_path / "twice"
+    twice.write_text("ada:first secret\nada:second secret\n")
     cases = {("--auth", "no-colon-secret"): "--auth: expected USER:PASSWORD",
              ("--auth", ":empty-user-secret"): "--auth: expected USER:PASSWORD",
              ("--auth-file", str(secrets_file)): f"--auth-file {secrets_file}, line 4: expected USER:PASSWORD",
              ("--auth-file", str(tmp_path / "missing")): "cannot read it (No such file or directory)",
-             ("--auth-file", str(tmp_path)): "cannot read it (Is a directory)"}
+             ("--auth-file", str(tmp_path)): "cannot read it (Is a directory)",
+             ("--auth-file", str(twice)): f"--auth-file {twice}: user 'ada' is on more than one line"}
     for flags, said in cases.items():
         r = serve(googlenet, "--host", "0.0.0.0", *flags)
         assert r.returncode == 1 and r.stderr.count("\n") == 1 and said in r.stderr, (flags, r.stderr)
@@ -103,38 +111,44 @@ def test_auth_token_prints_its_password_once_and_it_logs_in(googlenet, server):
 
 
 def test_a_burst_beyond_the_waiting_bound_is_refused_and_the_rest_run(server, browser, tmp_path):
-    """BURST dreams at once from loopback: one runs, MAX_WAITING wait, the rest are refused at once. A page
-    that asks meanwhile is told the app is busy; the accepted dreams all finish."""
+    """One dream runs; then a burst of BURST - 1 more from loopback: MAX_WAITING wait, the rest are refused
+    at once. A page that asks meanwhile is told the app is busy; the accepted dreams all finish."""
     from gradio_client import Client, handle_file
+    from gradio_client.utils import Status
     _, url, _ = server
     photo = astronaut_file(tmp_path, size=(512, 512))
     page = open_page_logged_in(browser, url)  # ready before the burst: its click comes while the queue is full
     upload(page, "photo", photo)
-    outcomes = [None] * BURST
+    clients = [Client(url, auth=(USER, PASSWORD), verbose=False) for _ in range(BURST)]
 
-    def one(i):  # 512x512, 4 octaves of 20 steps on 4c: ~10 s each here, so the queue stays full meanwhile
-        try:
-            client = Client(url, auth=(USER, PASSWORD), verbose=False)
-            *_, status = client.predict(handle_file(str(photo)), "inception_4c/output", 4, 20, 1.5, 32, i, None,
-                                        None, 8, api_name="/dream")
-            outcomes[i] = status
-        except Exception as e:  # gradio_client's QueueError for a refused join
-            outcomes[i] = f"refused: {e}"
+    def submit(client, seed):  # 512x512, 4 octaves of 20 steps on 4c: ~10 s each here
+        return client.submit(handle_file(str(photo)), "inception_4c/output", 4, 20, 1.5, 32, seed, None, None, 8,
+                             api_name="/dream")
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(BURST)]
-    for t in threads:
-        t.start()
+    running = submit(clients[0], 0)
     deadline = time.time() + 60
-    while sum(str(o).startswith("refused") for o in outcomes) < BURST - MAX_WAITING - 1:
-        assert time.time() < deadline, outcomes
+    while running.status().code not in (Status.PROCESSING, Status.ITERATING, Status.PROGRESS):
+        assert time.time() < deadline, running.status()
+        time.sleep(0.1)
+    burst = [running] + [submit(client, seed) for seed, client in enumerate(clients[1:], 1)]
+    while sum(job.status().code == Status.QUEUE_FULL for job in burst) < BURST - MAX_WAITING - 1:
+        assert time.time() < deadline, [job.status().code for job in burst]
         time.sleep(0.1)
     page.locator("#dream").click()
     sync_api.expect(page.get_by_text("This application is currently busy. Please try again.")).to_be_visible()
-    for t in threads:
-        t.join(timeout=600)
+    outcomes = [outcome(job) for job in burst]
     refused = [o for o in outcomes if o.startswith("refused")]
     assert refused == ["refused: Queue is full! Please try again."] * (BURST - MAX_WAITING - 1), outcomes
     assert [o for o in outcomes if o not in refused] == ["done"] * (MAX_WAITING + 1), outcomes
+
+
+def outcome(job):
+    """A dream's status line, or 'refused: ...' with gradio_client's error for a refused join."""
+    try:
+        *_, status = job.result(timeout=600)
+        return status
+    except Exception as e:
+        return f"refused: {e}"
 
 
 def open_page_logged_in(browser, url):

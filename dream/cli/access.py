@@ -52,7 +52,8 @@ def credentials(args):
 
 
 def user_password(text, where):
-    """'user:password' -> ('user', 'password'); the password may hold ':'. Never echoes the text."""
+    """'user:password' -> ('user', 'password'): the password is everything after the first ':', spaces
+    included. Never echoes the text."""
     user, colon, password = text.partition(":")
     if not colon or not user.strip() or not password:
         raise DreamError(f"{where}: expected USER:PASSWORD, with neither part empty")
@@ -60,6 +61,7 @@ def user_password(text, where):
 
 
 def read_auth_file(path):
+    """The USER:PASSWORD lines of path; a user named twice is refused (Gradio would keep the last)."""
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
@@ -69,5 +71,9 @@ def read_auth_file(path):
              for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#")]
     if not pairs:
         raise DreamError(f"--auth-file {path}: no USER:PASSWORD line in it")
+    users = [user for user, _ in pairs]
+    twice = next((user for user in users if users.count(user) > 1), None)
+    if twice is not None:
+        raise DreamError(f"--auth-file {path}: user {twice!r} is on more than one line")
     return pairs
 

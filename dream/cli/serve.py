@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import DreamError
 
-MAX_WAITING = 10_000
+MAX_WAITING = 10_000  # --max-waiting's ceiling: each waiting dream holds a photo; past this, only a flood waits
 
 
 def build_parser():
