@@ -129,4 +129,4 @@ PY
 
 cp "$REPO/scripts/docker_check_apps.py" "$IMAGES/"
 run python /images/docker_check_apps.py $PROTOTXT /images/random.caffemodel
-say "all checks passed; cold build ${first} s (if the first of this cache), after a change ${second} s"
+say "all checks passed; first build ${first} s (cold only with --cold or a new cache), after a change ${second} s"
