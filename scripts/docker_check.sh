@@ -104,8 +104,8 @@ say "--help: ok, as user dream; $(run python -c 'import google.protobuf as p, ca
 
 PROTOTXT=/opt/dream/dream/model_definitions/bvlc_googlenet/deploy.prototxt
 # (Caffe's GPU build in CPU mode logs that it found no GPU: not shown)
-run python -c "import caffe, sys; caffe.set_random_seed(0); caffe.Net(sys.argv[1], caffe.TEST).save('/images/random.caffemodel')" \
-  $PROTOTXT 2>/dev/null || die "could not make the random weights in the image"
+cp "$REPO/scripts/random_weights.py" "$REPO/scripts/docker_check_apps.py" "$IMAGES/"
+run python /images/random_weights.py /images/random.caffemodel 2>/dev/null || die "could not make the random weights in the image"
 # (buildah adds two lines of its own when the command fails)
 out=$(run dream-entrypoint 2>&1 | grep -v -e "^subprocess exited with status" -e "^Error: exit status") \
   && die "no arguments, no weights: it should have failed"
@@ -117,7 +117,8 @@ run sh -c "cd /images && dream-entrypoint --prototxt $PROTOTXT --weights /images
 [ "$(stat -c %u "$IMAGES/astronaut-dream.png")" = 1000 ] || die "the dream in /images does not belong to uid 1000"
 say "a CPU dream in the image (the default astronaut, random weights): $((SECONDS - started)) s, $(stat -c %s "$IMAGES/astronaut-dream.png") bytes in /images, uid 1000's"
 (cd "$WORK" && "$REPO/.venv/bin/python" -m dream --prototxt "$REPO/dream/model_definitions/bvlc_googlenet/deploy.prototxt" \
-   --weights "$IMAGES/random.caffemodel" --seed 0 -o host-dream.png --overwrite 2>/dev/null)
+   --weights "$IMAGES/random.caffemodel" --seed 0 -o host-dream.png --overwrite 2>"$WORK/host-dream.log") \
+  || die "the checkout's dream failed: $(tail -1 "$WORK/host-dream.log")"
 "$REPO/.venv/bin/python" - "$IMAGES/astronaut-dream.png" "$WORK/host-dream.png" <<'PY' || die "the image's dream differs from the checkout's CPU build's"
 import sys, numpy as np, PIL.Image
 a, b = (np.asarray(PIL.Image.open(p)) for p in sys.argv[1:])
@@ -127,6 +128,5 @@ print(f"==> the image's dream against the checkout's CPU build: {a.shape}, pixel
 sys.exit(not np.array_equal(a, b))
 PY
 
-cp "$REPO/scripts/docker_check_apps.py" "$IMAGES/"
 run python /images/docker_check_apps.py $PROTOTXT /images/random.caffemodel
 say "all checks passed; first build ${first} s (cold only with --cold or a new cache), after a change ${second} s"

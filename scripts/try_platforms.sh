@@ -20,7 +20,7 @@ if ! (scripts/setup.sh && scripts/download_models.sh && .venv/bin/python -m drea
   [ -x .venv/bin/python ] && .venv/bin/python -c "import dream, caffe" || exit 1
   echo "==> the weights are unreachable here: the dream on seeded random weights" >&2
   P=$(.venv/bin/python -c "from dream.models import named_model; print(named_model(\"bvlc_googlenet\").prototxt)")
-  .venv/bin/python -c "import caffe, sys; caffe.set_random_seed(0); caffe.Net(sys.argv[1], caffe.TEST).save(\"/tmp/random.caffemodel\")" "$P"
+  .venv/bin/python scripts/random_weights.py /tmp/random.caffemodel
   .venv/bin/python -m dream --prototxt "$P" --weights /tmp/random.caffemodel -o /tmp/astronaut-dream.jpg
 fi
 echo "==> TIME first command: $(( $(date +%s) - start )) s" >&2
@@ -40,7 +40,7 @@ echo "==> pycaffe finds its libraries by RPATH:" >&2
 .venv/bin/python -c "import caffe, os; print(os.path.realpath(os.path.join(os.path.dirname(caffe.__file__), \"_caffe.so\")))" \
   | xargs readelf -d | grep -E "RPATH|RUNPATH" >&2
 P=$(.venv/bin/python -c "from dream.models import named_model; print(named_model(\"bvlc_googlenet\").prototxt)")
-.venv/bin/python -c "import caffe, sys; caffe.set_random_seed(0); caffe.Net(sys.argv[1], caffe.TEST).save(\"/tmp/random.caffemodel\")" "$P"
+.venv/bin/python scripts/random_weights.py /tmp/random.caffemodel
 .venv/bin/python -m dream --prototxt "$P" --weights /tmp/random.caffemodel -o /tmp/astronaut-dream.jpg
 start=$(date +%s)
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_oracle.py tests/test_tiles.py tests/test_blas_kernel.py \
