@@ -1,29 +1,34 @@
-"""dream: Google's 2015 DeepDream notebook, faithfully, on a real pycaffe."""
+"""dream: Google's 2015 DeepDream notebook, faithfully, on a real pycaffe.
+
+The package, bottom up: network (the net, its shapes and memory), engine (the notebook's step and
+octaves, tiles, zoom), objectives (what a dream maximises), video, cluster (Dask), runs (what the front
+ends share: parameters, seeds, budgets, metadata) and the front ends, cli and web, which never import
+each other. docs/architecture.md draws it."""
 import os
 
 # Caffe logs every layer it builds (and, in a CUDA build without a GPU, cuBLAS/cuRAND errors);
 # keep to fatal messages unless the user asked otherwise.
 os.environ.setdefault("GLOG_minloglevel", "3")
-from .blas import choose_kernel, cores  # noqa: E402
+from .network.blas import choose_kernel, cores  # noqa: E402
 # Caffe's BLAS is BLIS (see scripts/install_caffe.sh), which runs one thread unless told.
 os.environ.setdefault("BLIS_NUM_THREADS", str(cores()))
 choose_kernel()  # before caffe: BLIS reads BLIS_ARCH_TYPE when first used
 
 from .errors import DreamError  # noqa: E402
 from .images import load_image, save_image  # noqa: E402
-from .net import load_net, preprocess, deprocess, dream_layers  # noqa: E402
-from .step import objective_L2, make_step, clear_diffs  # noqa: E402
-from .octaves import check_dream_input, deepdream, octave_bases, plan_octaves  # noqa: E402
-from .tiled_step import make_tiled_step  # noqa: E402
-from .guide import guide_features, objective_guide  # noqa: E402
-from .zoom import zoom_frames, zoom_transform  # noqa: E402
+from .network.net import load_net, preprocess, deprocess, dream_layers  # noqa: E402
+from .engine.step import objective_L2, make_step, clear_diffs  # noqa: E402
+from .engine.octaves import check_dream_input, deepdream, octave_bases, plan_octaves  # noqa: E402
+from .engine.tiled_step import make_tiled_step  # noqa: E402
+from .engine.guide import guide_features, objective_guide  # noqa: E402
+from .engine.zoom import zoom_frames, zoom_transform  # noqa: E402
 from . import objectives  # noqa: E402
 from .objectives import Objective, channel, class_unit, layer_l2, neuron  # noqa: E402
-from .expression import parse_objective  # noqa: E402
-from .enhance import enhance, enhance_loss  # noqa: E402  (dream.enhance is the function)
-from .classvis import visualize_class  # noqa: E402
-from .gallery import contact_sheet, gallery_layers  # noqa: E402
-from .memory import dream_bytes, net_bytes  # noqa: E402
+from .objectives.expression import parse_objective  # noqa: E402
+from .objectives.enhance import enhance, enhance_loss  # noqa: E402  (dream.enhance is the function)
+from .objectives.classvis import visualize_class  # noqa: E402
+from .engine.gallery import contact_sheet, gallery_layers  # noqa: E402
+from .network.memory import dream_bytes, net_bytes  # noqa: E402
 
 __all__ = ["DreamError", "load_image", "save_image", "load_net", "preprocess", "deprocess", "dream_layers", "objective_L2",
            "make_step", "clear_diffs", "check_dream_input", "deepdream", "octave_bases", "plan_octaves",

@@ -15,7 +15,7 @@ import PIL.ImageOps
 from PIL.PngImagePlugin import PngInfo
 
 from .errors import DreamError
-from .memory import check_fits
+from .network.memory import check_fits
 
 WRITABLE = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 LOAD_BYTES_PER_PIXEL = 32  # the decoded image (up to 16-bit RGBA) and its float32 RGB copy

@@ -85,7 +85,7 @@ PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
 # BLAS: BLIS, not OpenBLAS. BLIS computes every element of a matrix product the same
 # way wherever it sits in the matrix and however wide the matrix is (edge blocks go
 # through the same micro-kernel), so a tile's gradient equals the whole image's bit for
-# bit (dream/tiles.py). OpenBLAS's Haswell, Zen and generic kernels, and its threads'
+# bit (dream/engine/tiles.py). OpenBLAS's Haswell, Zen and generic kernels, and its threads'
 # split of the columns, round columns differently with the matrix's width.
 # Caffe finds it through its OpenBLAS module: BLIS provides the same cblas.h interface.
 # The OpenMP variant: the layers' OpenMP loops (scripts/patches/05-openmp-layers.patch) and
@@ -372,7 +372,7 @@ if ! protoc_at_least 3.19 "$PROTOC_VERSION"; then
 fi
 touch "$PYDIR.tmp/caffe/proto/__init__.py"
 ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
-echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/memory.py reads
+echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/network/memory.py reads
 rm -rf "$PYDIR"
 mv "$PYDIR.tmp" "$PYDIR"
 if [ -n "$BUILD_ONLY" ]; then  # for comparison or a test: the venv keeps its build

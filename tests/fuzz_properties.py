@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import dream
 from dream.cli import classes, common, gallery, image, video
-from dream.expression import MAX_TERMS, MAX_WEIGHT, parse_objective
+from dream.objectives.expression import MAX_TERMS, MAX_WEIGHT, parse_objective
 from dream.images import load_image
 
 # --- the argument parsers ------------------------------------------------------

@@ -116,7 +116,7 @@ from dream.cluster import dask_client
 
 def threads():
     import caffe  # noqa: F401
-    from dream.blas import loaded_blis
+    from dream.network.blas import loaded_blis
     return ctypes.CDLL("libgomp.so.1").omp_get_max_threads(), loaded_blis().bli_thread_get_num_threads()
 
 if __name__ == "__main__":

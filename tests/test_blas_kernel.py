@@ -1,11 +1,11 @@
-"""dream asks BLIS for its AVX-512 kernels where BLIS cannot tell them apart itself (dream.blas.choose_kernel)."""
+"""dream asks BLIS for its AVX-512 kernels where BLIS cannot tell them apart itself (dream.network.blas.choose_kernel)."""
 import os
 import subprocess
 import sys
 
 import pytest
 
-from dream.blas import choose_kernel
+from dream.network.blas import choose_kernel
 
 AVX512 = "fpu sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl"
 
@@ -39,7 +39,7 @@ def test_users_choice_stands(tmp_path):
 
 CHILD = """
 import ctypes, os, dream, caffe
-from dream.blas import loaded_blis
+from dream.network.blas import loaded_blis
 lib = loaded_blis()
 lib.bli_init()  # BLIS 1.x answers a query only once initialised (Caffe's first product does it)
 lib.bli_arch_query_id.restype = ctypes.c_int

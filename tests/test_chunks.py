@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("distributed")
 pytest.importorskip("cv2")
-from dream.chains import chunks  # noqa: E402
-from dream.coherence import warping_error  # noqa: E402
+from dream.video.chains import chunks  # noqa: E402
+from dream.video.coherence import warping_error  # noqa: E402
 from dream.images import read_metadata  # noqa: E402
 from dream.video import frame_path  # noqa: E402
 from test_batch import kill_a_worker_midway  # noqa: E402
@@ -116,8 +116,8 @@ def test_bad_cluster_flags_get_one_line(video, tmp_path, args, fragment):
 
 
 def test_a_fade_stopped_anywhere_resumes_to_the_same_frames(tmp_path, monkeypatch):
-    import dream.chains
-    from dream.chains import fade_in_warm_ups
+    import dream.video.chains
+    from dream.video.chains import fade_in_warm_ups
     from dream.images import encode_image
     spans = chunks(6, 3, 2)  # the second chunk's warm-up: frames 1 and 2, faded in by 1/3 and 2/3
     for folder in (tmp_path / "straight", tmp_path / "stopped"):
@@ -132,7 +132,7 @@ def test_a_fade_stopped_anywhere_resumes_to_the_same_frames(tmp_path, monkeypatc
 
     def stop(*args):
         raise KeyboardInterrupt
-    monkeypatch.setattr(dream.chains, "os", SimpleNamespace(replace=stop))  # the fade's rename only
+    monkeypatch.setattr(dream.video.chains, "os", SimpleNamespace(replace=stop))  # the fade's rename only
     with pytest.raises(KeyboardInterrupt):
         fade_in_warm_ups(tmp_path / "stopped", spans)
     monkeypatch.undo()

@@ -9,7 +9,7 @@ import PIL.Image
 import pytest
 
 from dream.images import read_metadata
-from dream.net import caffe_has_cuda
+from dream.network.net import caffe_has_cuda
 
 SMALL = ["--iters", "2", "--octaves", "2"]
 

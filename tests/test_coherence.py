@@ -1,12 +1,12 @@
-"""Flicker and drift of dreamed clips (dream.coherence) on clips cut from a real photo, random-weight
+"""Flicker and drift of dreamed clips (dream.video.coherence) on clips cut from a real photo, random-weight
 GoogLeNet: following the flow flickers least, and a static clip's brightness does not wander."""
 import numpy as np
 import pytest
 
 pytest.importorskip("cv2")
-from dream.coherence import brightness_change, drift, warping_error  # noqa: E402
+from dream.video.coherence import brightness_change, drift, warping_error  # noqa: E402
 from dream.images import load_image  # noqa: E402
-from dream.octaves import deepdream  # noqa: E402
+from dream.engine.octaves import deepdream  # noqa: E402
 from dream.video import dream_frames, frame_path, steady  # noqa: E402
 from test_video_io import panning_frames  # noqa: E402
 

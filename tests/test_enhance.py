@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import dream
-from dream.enhance import enhance, enhance_loss
-from dream.priors import l2, total_variation
+from dream.objectives.enhance import enhance, enhance_loss
+from dream.objectives.priors import l2, total_variation
 
 
 @pytest.mark.parametrize("prior", [total_variation, l2])

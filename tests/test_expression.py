@@ -2,7 +2,7 @@
 import pytest
 
 from dream.errors import DreamError
-from dream.expression import parse_objective
+from dream.objectives.expression import parse_objective
 
 
 def test_expression_builds_the_objective():

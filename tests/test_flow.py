@@ -1,11 +1,11 @@
-"""Optical flow, warping and occlusion (dream.flow) on a clip whose motion is known: a window
+"""Optical flow, warping and occlusion (dream.video.flow) on a clip whose motion is known: a window
 panning right across a real photo, 3 pixels a frame, so the content moves 3 pixels left."""
 import numpy as np
 import pytest
 import skimage.data
 
 pytest.importorskip("cv2")
-from dream.flow import occluded, optical_flow, warp  # noqa: E402
+from dream.video.flow import occluded, optical_flow, warp  # noqa: E402
 
 STEP = 3
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 import dream
-from dream.step import input_gradient
+from dream.engine.step import input_gradient
 
 
 def gradient_and_weight_diffs(googlenet, photo, freeze):

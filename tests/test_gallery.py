@@ -2,7 +2,7 @@
 import numpy as np
 import PIL.Image
 
-from dream.gallery import contact_sheet, gallery_layers, tile_name
+from dream.engine.gallery import contact_sheet, gallery_layers, tile_name
 from dream.images import read_metadata
 from test_cli import cli, one_line_error  # noqa: F401  (the fixture and helper)
 

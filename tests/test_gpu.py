@@ -107,7 +107,7 @@ def test_a_gpu_dream_repeats_bit_for_bit(googlenet, small_photo):
 def test_a_gpu_net_dreams_on_the_gpu_from_another_thread(googlenet, small_photo):
     """Caffe's mode is per thread: the web app's jobs and Dask's tasks run in threads of their own, and
     use_net_device puts them on the net's GPU (else they dream on the CPU, silently)."""
-    from dream.net import use_net_device
+    from dream.network.net import use_net_device
 
     def run(net):
         return dream.deepdream(net, small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(1),

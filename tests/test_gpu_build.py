@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import caffe
-from dream.net import caffe_has_cuda
+from dream.network.net import caffe_has_cuda
 
 pytestmark = pytest.mark.gpu_build
 SMALL = ["--octaves", "3", "--iters", "3", "--seed", "0"]

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from dream.batch import Model  # noqa: E402
+from dream.cluster.batch import Model  # noqa: E402
 from dream.cluster import dask_client  # noqa: E402
 
 

@@ -1,9 +1,9 @@
-"""--keyframes (dream.keyframes): numbers interpolated between keyframes, layers changing at theirs, every
+"""--keyframes (dream.video.keyframes): numbers interpolated between keyframes, layers changing at theirs, every
 cell checked before the first frame."""
 import pytest
 
 from dream.errors import DreamError
-from dream.keyframes import read_keyframes, schedule_at, targets_named
+from dream.video.keyframes import read_keyframes, schedule_at, targets_named
 
 DEFAULTS = dict(layer="inception_4c/output", objective=None, step_size=1.5, iters_next=5, blend=0.5, decay=0.9)
 

@@ -2,9 +2,9 @@
 import subprocess
 import sys
 
-ENGINE = ["dream", "dream.net", "dream.step", "dream.octaves", "dream.objectives", "dream.tiles",
-          "dream.tiled_step", "dream.guide", "dream.zoom", "dream.gallery", "dream.classvis", "dream.video",
-          "dream.video_io", "dream.flow", "dream.keyframes", "dream.memory"]
+ENGINE = ["dream", "dream.network.net", "dream.engine.step", "dream.engine.octaves", "dream.objectives", "dream.engine.tiles",
+          "dream.engine.tiled_step", "dream.engine.guide", "dream.engine.zoom", "dream.engine.gallery", "dream.objectives.classvis", "dream.video",
+          "dream.video.io", "dream.video.flow", "dream.video.keyframes", "dream.network.memory"]
 
 
 def test_the_engine_imports_without_the_command_line():

@@ -13,8 +13,8 @@ CHILD = """
 import json, sys
 import numpy as np, skimage.data, skimage.transform
 import dream
-from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss, peak_rss
-from dream.octaves import octave_sizes
+from dream.network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss, peak_rss
+from dream.engine.octaves import octave_sizes
 prototxt, weights, h, w, end = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 net = dream.load_net(prototxt, weights)
 img = np.float32(skimage.transform.resize(skimage.data.astronaut(), (h, w), preserve_range=True))
@@ -35,7 +35,7 @@ def peak_and_prediction(googlenet, h, w, end):
 
 def test_this_caffe_shares_one_im2col_buffer():
     """scripts/install_caffe.sh builds Caffe with one im2col buffer and says so; the model counts it so."""
-    assert dream.memory.shares_im2col_buffer()
+    assert dream.network.memory.shares_im2col_buffer()
 
 
 @pytest.mark.parametrize("end", ["inception_4c/output", "inception_3b/output"])

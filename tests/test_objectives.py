@@ -4,7 +4,7 @@ import pytest
 
 import dream
 from dream.objectives import channel, class_unit, guide, layer_l2, neuron
-from dream.mask import soft_mask
+from dream.engine.mask import soft_mask
 
 
 def put(net, img):

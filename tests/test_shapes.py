@@ -6,8 +6,8 @@ import caffe
 from caffe.proto import caffe_pb2
 
 import dream
-from dream.net import read_net_param
-from dream.shapes import spatial_sizes
+from dream.network.net import read_net_param
+from dream.network.shapes import spatial_sizes
 
 
 @pytest.mark.parametrize("hw", [(224, 224), (160, 200), (575, 1024), (77, 91), (33, 35)])

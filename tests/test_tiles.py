@@ -7,11 +7,11 @@ import skimage.data
 import skimage.transform
 
 import dream
-from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss
-from dream.octaves import octave_sizes, plan_octaves
-from dream.receptive import tile_geometry
-from dream.shapes import spatial_sizes
-from dream.tiles import plan_tiles
+from dream.network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss
+from dream.engine.octaves import octave_sizes, plan_octaves
+from dream.network.receptive import tile_geometry
+from dream.network.shapes import spatial_sizes
+from dream.engine.tiles import plan_tiles
 
 
 def budget_below_whole(net, img, octave_n, ends, fraction=1.0):
@@ -146,7 +146,7 @@ def test_max_memory_bounds_the_peak_of_a_large_dream(googlenet, photo, tmp_path)
     PIL.Image.fromarray(np.uint8(skimage.transform.resize(photo, (1536, 2048), preserve_range=True))).save(big)
     # VmHWM, the peak RSS of this program since its exec: ru_maxrss would also count the pytest
     # process's RSS, which a forked child starts from
-    report = ("import atexit, sys; from dream.cli import main; from dream.memory import peak_rss; "
+    report = ("import atexit, sys; from dream.cli import main; from dream.network.memory import peak_rss; "
               "atexit.register(lambda: sys.stderr.write(f'VmHWM {peak_rss() // 1024}\\n')); "
               "sys.exit(main(sys.argv[1:]))")
     cmd = [sys.executable, "-c", report, str(big), "-o", str(tmp_path / "out.jpg"), "--layer", "inception_3b/output",
@@ -165,7 +165,7 @@ def test_max_memory_bounds_the_peak_of_a_large_dream(googlenet, photo, tmp_path)
 def test_this_blis_makes_tiles_exact():
     """dream knows this platform's BLIS (0.8's .so.3, 0.9 and 1.x's .so.4) and turned its small-matrix
     path off: the tests above would otherwise fail in the last bits, on this platform only."""
-    from dream import blas, net
+    from dream.network import blas, net
     assert net.INEXACT_TILES is None
     lib = blas.loaded_blis()
     version = blas.blis_version(lib)
@@ -174,7 +174,7 @@ def test_this_blis_makes_tiles_exact():
 
 def test_exact_tiles_refused_where_the_blas_cannot_give_them(load, photo, monkeypatch):
     """On a BLAS dream does not know, exact tiles are refused with the reason, not given other bytes."""
-    from dream import net as nets
+    from dream.network import net as nets
     net = load()
     budget = budget_below_whole(net, photo, 3, ['inception_3a/output'], 0.5)
     monkeypatch.setattr(nets, "INEXACT_TILES", "BLIS 9.9 is a release dream does not know")

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("av")
 pytest.importorskip("cv2")
 from dream.video import frame_path, start_image  # noqa: E402
-from dream.video_io import VideoSource  # noqa: E402
+from dream.video.io import VideoSource  # noqa: E402
 from test_video_io import make_clip, panning_frames  # noqa: E402
 
 FAST = ["--layer", "inception_3b/output", "--octaves", "2", "--step-size", "4", "--iters", "2", "--iters-next", "1",
@@ -189,9 +189,9 @@ def test_objective_and_mask_apply_to_every_frame(video, tmp_path):
 
 def test_a_guided_clip_dreams_each_frame_as_the_guided_photo(video, tmp_path, load):
     """Frame 0 of a guided clip is the guided dream of the photo, made with the engine's own calls."""
-    from dream.guide import guide_features, objective_guide
+    from dream.engine.guide import guide_features, objective_guide
     from dream.images import read_metadata, to_uint8
-    from dream.octaves import deepdream
+    from dream.engine.octaves import deepdream
     from dream.video import frame_rng
     make_clip(tmp_path / "in.mp4", 96, 64, 2)
     guide = np.uint8(next(panning_frames(120, 100, 1, step=0)))

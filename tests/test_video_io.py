@@ -1,4 +1,4 @@
-"""Video in and out (dream.video_io): exact sizes, frame rate, frame count, sound carried over, nothing half-written."""
+"""Video in and out (dream.video.io): exact sizes, frame rate, frame count, sound carried over, nothing half-written."""
 from fractions import Fraction
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 import skimage.data
 
 from dream.errors import DreamError
-from dream.video_io import VideoSource, VideoWriter
+from dream.video.io import VideoSource, VideoWriter
 
 av = pytest.importorskip("av")
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from tqdm import tqdm
 
-from ..blas import cores
+from ..network.blas import cores
 from ..errors import DreamError
 from .cluster_args import add_cluster_args
 
@@ -64,7 +64,7 @@ def build_parser():
 
 def photos(inputs):
     """Every input photo: files as given, folders' images sorted by name; DreamError if none or missing."""
-    from ..video_io import FRAME_SUFFIXES
+    from ..video.io import FRAME_SUFFIXES
     found = []
     for given in map(Path, inputs):
         if given.is_dir():
@@ -100,11 +100,11 @@ def output_name(photo, params, swept, fmt):
 def run(args):
     from .cluster_args import check_devices, cluster_client, on_cluster, share_out
     from .common import checked_model
-    from .runparams import same_run, run_params
-    from ..batch import Job, Model, run_jobs
-    from ..cluster import worker_count
+    from ..runs.metadata import same_run, run_params
+    from ..cluster.batch import Job, Model, run_jobs
+    from ..cluster.client import worker_count
     from ..images import read_metadata, write_atomically
-    from ..net import check_end, load_net
+    from ..network.net import check_end, load_net
 
     if args.workers is None and not args.gpus:
         args.workers = cores()

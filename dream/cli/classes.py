@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..classvis import DEFAULT_SCHEDULE, check_canvas, check_canvas_memory, visualize_class
+from ..objectives.classvis import DEFAULT_SCHEDULE, check_canvas, check_canvas_memory, visualize_class
 from ..errors import DreamError
 from ..images import check_writable, load_image, save_image
-from ..labels import class_index, imagenet_labels
+from ..objectives.labels import class_index, imagenet_labels
 
 MAX_WEIGHT = 1e6  # a class weight; larger ones overflow float32 gradients
 MAX_SIDE = 2**20  # a canvas side; what memory allows is checked separately
@@ -90,7 +90,7 @@ def build_parser():
 
 def run(args):
     from .common import already_done, checked_model
-    from ..net import load_net
+    from ..network.net import load_net
     specs = [class_spec(c) for c in args.classes]
     labels = imagenet_labels()
     init = Path(args.init) if args.init else None

@@ -2,7 +2,7 @@
 import contextlib
 import os
 
-from ..blas import cores
+from ..network.blas import cores
 from ..errors import DreamError
 
 
@@ -52,7 +52,7 @@ def check_devices(args):
     """Every GPU the local workers are to use, probed here first: a worker that found its GPU unusable
     would fail each of its jobs, one error line a job. (An existing cluster's workers have GPUs of
     their own; this machine may have none.)"""
-    from ..net import check_gpu
+    from ..network.net import check_gpu
     if args.scheduler:
         return
     for device in sorted(set(args.gpus or ())):
@@ -67,7 +67,7 @@ def share_out(args):
     if args.scheduler:
         return 1
     if args.max_memory is None:
-        from ..memory import available_bytes
+        from ..network.memory import available_bytes
         args.max_memory = available_bytes() // args.workers
     return args.threads_per_worker or max(1, cores() // args.workers)
 
@@ -75,7 +75,7 @@ def share_out(args):
 @contextlib.contextmanager
 def cluster_client(args, threads):
     """(Dask client, a few words on where it runs) for --workers / --scheduler."""
-    from ..cluster import dask_client, worker_count
+    from ..cluster.client import dask_client, worker_count
     with dask_client(args.workers, threads, args.scheduler, args.dashboard) as client:
         gpus = f" on GPUs {','.join(map(str, args.gpus))}" if args.gpus else ""
         yield client, args.scheduler or f"{worker_count(client)} local workers x {threads} threads{gpus}"

@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import DreamError, one_line
 from ..images import load_image, read_metadata
 from ..models import DEFAULT_MODEL, MODEL_NAMES, ModelFiles, check_present, models_dir, named_model, sha1_of
-from .runparams import same_run
+from ..runs.metadata import same_run
 
 # Every default in one place: the notebook's.
 # Every default in one place: the notebook's.
@@ -102,7 +102,7 @@ def octave_scale(text):
 
 def memory_size(text):
     """--max-memory: a size such as 4G (decimal units: 1G is 10**9 bytes)."""
-    from ..memory import parse_bytes
+    from ..network.memory import parse_bytes
     try:
         return parse_bytes(text)
     except ValueError as e:
@@ -199,7 +199,7 @@ def say_tiles(plans, max_memory):
     budget, how many octaves tile, and the largest one's plan."""
     tiled = [p for p in plans if p is not None]
     if tiled:
-        from ..memory import available_bytes, gigabytes
+        from ..network.memory import available_bytes, gigabytes
         budget = max_memory if max_memory is not None else available_bytes()
         largest = tiled[-1]
         why = (f"the {largest.cols.length}x{largest.rows.length} octave needs about {gigabytes(largest.whole)} "

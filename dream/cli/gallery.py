@@ -7,10 +7,10 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import DreamError
-from ..gallery import contact_sheet, gallery_layers, tile_name
+from ..engine.gallery import contact_sheet, gallery_layers, tile_name
 from ..images import load_image, read_metadata, save_image
 from .progress import DreamProgress
-from .runparams import same_run
+from ..runs.metadata import same_run
 
 SHEET = "contact-sheet.jpg"
 MAX_COLUMNS = 64  # a wider contact sheet is no longer one picture
@@ -35,8 +35,8 @@ def build_parser():
 def run(args):
     from .common import checked_model, default_input
     from ..models import sha1_of
-    from ..net import check_end, dream_layers, load_net
-    from ..octaves import check_dream_input, deepdream, plan_octaves
+    from ..network.net import check_end, dream_layers, load_net
+    from ..engine.octaves import check_dream_input, deepdream, plan_octaves
     if args.input:
         input_path = Path(args.input)
         img = load_image(input_path)

@@ -7,15 +7,15 @@ import numpy as np
 
 from .. import __version__
 from ..errors import DreamError
-from ..expression import objective_from
+from ..objectives.expression import objective_from
 from ..images import check_writable, load_image, save_image
-from ..mask import load_mask
+from ..engine.mask import load_mask
 from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
                      DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
                      already_done, checked_model, default_input, non_empty, non_negative, positive,
                      resolve_model, say_tiles, zoom_scale)
 from .progress import DreamProgress
-from .runparams import run_params
+from ..runs.metadata import run_params
 
 
 def build_parser():
@@ -69,7 +69,7 @@ def build_parser():
 
 def list_layers(model):
     import caffe
-    from ..net import dream_layers, read_net_param
+    from ..network.net import dream_layers, read_net_param
     if not model.prototxt.is_file():
         raise DreamError(f"model definition not found: {model.prototxt}")
     read_net_param(model.prototxt)  # a clean error before caffe.Net can abort
@@ -105,7 +105,7 @@ def run(args):
     else:
         layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
     if args.video:
-        from ..video_io import check_even
+        from ..video.io import check_even
         check_even(img.shape[1], img.shape[0], f"the photo {input_path.name}")
     mask_path = Path(args.mask) if args.mask else None
     mask = load_mask(mask_path, *img.shape[:2], args.mask_feather) if mask_path else None
@@ -125,15 +125,15 @@ def run(args):
     if not args.frames and already_done(output, params, args.overwrite):
         return 0
 
-    from ..net import load_net
-    from ..octaves import check_dream_run
+    from ..network.net import load_net
+    from ..engine.octaves import check_dream_run
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
                        step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
                        mask=mask, max_memory=args.max_memory, tile_margin=args.tile_margin)
     if args.objective == "enhance":
         return run_enhance(net, img, output, params, args, layer)
-    from ..guide import guide_features, objective_guide
+    from ..engine.guide import guide_features, objective_guide
     if args.objective:
         objective = objective_from(args.objective, guide_img, net)
         step_params["objective"] = objective
@@ -166,7 +166,7 @@ def run(args):
 def run_enhance(net, img, output, params, args, layer):
     """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.enhance)."""
     from tqdm import tqdm
-    from ..enhance import check_enhance, enhance
+    from ..objectives.enhance import check_enhance, enhance
     check_enhance(net, img, layer)
     with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
         def progress(i, loss):
@@ -181,6 +181,6 @@ def run_enhance(net, img, output, params, args, layer):
 
 
 def _dream(net, img, step_params, rng, progress):
-    from ..octaves import deepdream
+    from ..engine.octaves import deepdream
     return deepdream(net, img, rng=rng, progress=progress, **step_params)
 

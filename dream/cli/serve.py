@@ -47,7 +47,7 @@ def require_gradio():
 def run(args):
     from .access import credentials
     from .common import checked_model
-    from ..net import load_net
+    from ..network.net import load_net
     require_gradio()  # before dream.web, which imports it
     from ..web.app import build_app, serve_environment
     from ..web.pictures import layer_pictures

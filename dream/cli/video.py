@@ -22,7 +22,7 @@ def build_parser():
                          OneLineParser, add_memory_args, add_model_args, add_octave_args, non_empty, non_negative,
                          number, positive)
     from .cluster_args import add_cluster_args
-    from ..video import FLOW_MODES
+    from ..video.frames import FLOW_MODES
     p = OneLineParser(prog="python -m dream video", formatter_class=DefaultsFormatter, description=(
         "Dream a clip frame by frame: each frame starts from the previous frame's dream, moved along the "
         "optical flow, so the dream follows the motion instead of swimming. Keeps the frame rate, the "
@@ -80,13 +80,13 @@ def build_parser():
 def run(args):
     from .cluster_args import check_devices, cluster_client, on_cluster, share_out
     from .common import checked_model, say_tiles
-    from ..batch import Model, cached_net
-    from ..chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
-    from ..clip import ClipDream
+    from ..cluster.batch import Model, cached_net
+    from ..video.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
+    from ..video.clip import ClipDream
     from ..images import load_image
-    from ..keyframes import read_keyframes, targets_named
-    from ..mask import load_mask
-    from ..video_io import VideoSource
+    from ..video.keyframes import read_keyframes, targets_named
+    from ..engine.mask import load_mask
+    from ..video.io import VideoSource
 
     source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
     output, folder = checked_output(args, source)
@@ -143,7 +143,7 @@ def run(args):
 def chunk_length(args, folder, count, client):
     """Frames per chunk, None for the clip in one piece: as asked; else as the run being resumed was
     cut (other chunks would give other frames); else, on a cluster, the clip shared out among its workers."""
-    from ..cluster import worker_count
+    from ..cluster.client import worker_count
     chunk = args.chunk_frames
     if chunk is None and not args.overwrite and (recorded := recorded_run(folder)) is not None:
         return recorded.get("chunk_frames")
@@ -154,7 +154,7 @@ def chunk_length(args, folder, count, client):
 
 def checked_output(args, source):
     """OUT (an .mp4, or a folder) and the work folder for its frames, after every check on them."""
-    from ..video_io import check_even
+    from ..video.io import check_even
     output = Path(args.output or f"{Path(args.input).stem}-dream.mp4")
     as_video = output.suffix.lower() == ".mp4"
     if output.suffix and not as_video:
@@ -185,7 +185,7 @@ def first_target(args):
 
 def checked_objective(text, guide_img, where):
     """An objective's expression checked (syntax, names, guide image) before any frame; where: its source."""
-    from ..expression import objective_from
+    from ..objectives.expression import objective_from
     if text.strip() == "enhance":
         raise DreamError(f"{where}--objective enhance is for single photos (one whole image, no octaves or "
                          f"jitter); use layers, channels, neurons or guide()")
@@ -216,7 +216,7 @@ def run_params(args, model, weights_sha1, source, first, chunk):
 
 def work_folder(folder, params, overwrite):
     """Make or reopen the work folder; returns the seed (the earlier run's, on a resume)."""
-    from .runparams import same_run
+    from ..runs.metadata import same_run
     run_file = folder / RUN_FILE
     if overwrite and folder.is_dir():
         for stale in [run_file, *work_files(folder)]:
@@ -239,7 +239,7 @@ def work_folder(folder, params, overwrite):
 
 def work_files(folder):
     """The frames (and chunks' warm-up frames) a render keeps in its work folder."""
-    from ..video import WORK_FILES
+    from ..video.frames import WORK_FILES
     return [path for pattern in WORK_FILES for path in folder.glob(pattern)]
 
 
@@ -256,7 +256,7 @@ def recorded_run(folder):
 
 def write_video(folder, output, source, keep):
     """The finished frames as an mp4 with the source's sound; then the work folder goes, unless kept."""
-    from ..video_io import VideoSource, VideoWriter
+    from ..video.io import VideoSource, VideoWriter
     frames = VideoSource(folder)
     with VideoWriter(output, source.width, source.height, source.fps,
                      audio_from=source.path if source.has_audio else None) as writer:

@@ -11,8 +11,8 @@ from tqdm import tqdm
 from ..errors import DreamError
 from ..images import save_image
 from .progress import DreamProgress
-from .runparams import same_run
-from ..zoom import zoom_frames
+from ..runs.metadata import same_run
+from ..engine.zoom import zoom_frames
 
 STATE = ".dream-zoom-state.npz"  # the next frame's input and the RNG, written after each frame
 
@@ -83,7 +83,7 @@ def zoom_video(folder, count, video, fps):
     """The folder's first `count` frames as an mp4 (written whole or not at all)."""
     from fractions import Fraction
     from ..images import load_image, to_uint8
-    from ..video_io import VideoWriter
+    from ..video.io import VideoWriter
     first = load_image(folder / frame_name(0))
     with VideoWriter(video, first.shape[1], first.shape[0], Fraction(fps).limit_denominator(1001)) as writer:
         for i in range(count):

@@ -11,7 +11,7 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, til
     """The gr.Blocks app; net: the loaded net every job uses (one at a time, through the queue), with at
     most max_waiting requests waiting (None: no bound); the rest are refused ("Queue is full")."""
     import gradio as gr
-    from ..net import dream_layers
+    from ..network.net import dream_layers
     served = Served(model, weights_sha1, net, work_dir, max_memory, tile_margin)
     layers = dream_layers(net)
     with gr.Blocks(title="dream") as app:

@@ -12,10 +12,10 @@ MAX_CANVAS = 1024  # a side; the memory check still applies
 
 def class_tab(served):
     import gradio as gr
-    from ..classvis import check_canvas, check_canvas_memory, visualize_class
+    from ..objectives.classvis import check_canvas, check_canvas_memory, visualize_class
     from ..cli.classes import class_params, class_schedule, class_targets
     from ..images import save_image
-    from ..labels import class_index, imagenet_labels
+    from ..objectives.labels import class_index, imagenet_labels
     net = served.net
     labels = imagenet_labels()
 

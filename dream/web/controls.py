@@ -75,7 +75,7 @@ def seed_input():
 def checked_params(net, layer, *values):
     """The page's layer and parameters (octaves, iters, step size, jitter, seed), checked: a
     SimpleNamespace as the CLI's args, plus layer and seed."""
-    from ..net import check_end
+    from ..network.net import check_end
     check_end(net, layer, otherwise="; pick one from the list")
     *values, seed = values
     args = SimpleNamespace(layer=layer, seed=checked_number("Seed", seed, 0, MAX_SEED, int),

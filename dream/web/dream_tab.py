@@ -10,11 +10,11 @@ from .pictures import caption
 
 def dream_tab(served, layers, pictures):
     import gradio as gr
-    from ..cli.runparams import run_params
-    from ..guide import guide_features, objective_guide
+    from ..runs.metadata import run_params
+    from ..engine.guide import guide_features, objective_guide
     from ..images import save_image
-    from ..mask import soft_mask
-    from ..octaves import check_dream_run, deepdream
+    from ..engine.mask import soft_mask
+    from ..engine.octaves import check_dream_run, deepdream
     net = served.net
 
     def dream(photo, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):

@@ -59,7 +59,7 @@ class Job:
         self.thread.start()
 
     def _run(self, work, net):
-        from ..net import use_net_device
+        from ..network.net import use_net_device
         try:
             use_net_device(net)  # a new thread starts on the CPU, whatever --gpu the server has
             self.result = work(self)
@@ -125,6 +125,6 @@ def sentence(text):
 def uint8_image(net, data):
     """The net's 3 x H x W input as an RGB preview, every k-th pixel so that it is at most
     PREVIEW_SIDE wide and high: a phone photo's preview need not cross the wire whole twice a second."""
-    from ..net import deprocess
+    from ..network.net import deprocess
     k = -(-max(data.shape[1:]) // PREVIEW_SIDE)
     return np.uint8(np.clip(deprocess(net, data[:, ::k, ::k]), 0, 255))

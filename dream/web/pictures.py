@@ -11,10 +11,10 @@ GALLERY_SIZE = (192, 144)  # the pictures' base image, W x H
 def layer_pictures(net, model_name, weights_sha1, cache_root):
     """[(picture path, layer)] of the gallery's layers, dreamed once per model on a neutral image and
     kept under cache_root/weights_sha1 (a re-start reads them back)."""
-    from ..gallery import gallery_layers, tile_name
+    from ..engine.gallery import gallery_layers, tile_name
     from ..images import save_image
-    from ..net import dream_layers
-    from ..octaves import deepdream
+    from ..network.net import dream_layers
+    from ..engine.octaves import deepdream
     folder = Path(cache_root) / (weights_sha1 or model_name)
     folder.mkdir(parents=True, exist_ok=True)
     w, h = GALLERY_SIZE

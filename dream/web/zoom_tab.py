@@ -17,11 +17,11 @@ MAX_FPS = 60
 
 def zoom_tab(served, layers):
     import gradio as gr
-    from ..cli.runparams import run_params
+    from ..runs.metadata import run_params
     from ..cli.zoom import frame_name, zoom_video
     from ..images import save_image
-    from ..octaves import check_dream_run
-    from ..zoom import zoom_frames
+    from ..engine.octaves import check_dream_run
+    from ..engine.zoom import zoom_frames
     net = served.net
 
     def zoom(photo, layer, frames, scale, fps, octaves, iters, step_size, jitter, seed):

@@ -15,7 +15,7 @@ Each frame's randomness comes from the seed and the frame's index alone.
 import numpy as np
 
 from .flow import occluded, optical_flow, warp
-from .images import load_image, save_image, to_uint8
+from ..images import load_image, save_image, to_uint8
 
 FLOW_MODES = ("dis", "none")
 

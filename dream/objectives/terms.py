@@ -10,9 +10,9 @@ import numbers
 
 import numpy as np
 
-from .errors import DreamError
-from .net import forward
-from .step import clear_diffs
+from ..errors import DreamError
+from ..network.net import forward
+from ..engine.step import clear_diffs
 
 
 class Objective:
@@ -157,7 +157,7 @@ def class_unit(c, layer='loss3/classifier'):
 
 def guide(layer, features):
     """The notebook's guided objective: match each position to its best guide feature."""
-    from .guide import objective_guide
+    from ..engine.guide import objective_guide
     match = objective_guide(features)
 
     def seed(dst):

@@ -11,7 +11,7 @@ import logging
 import os
 import warnings
 
-from .errors import DreamError
+from ..errors import DreamError
 
 CONNECT_TIMEOUT_S = 10
 

@@ -1,0 +1,122 @@
+"""Many dreams on a Dask cluster: one job per photo and parameter set, surviving lost workers.
+
+The photo's bytes travel to a worker and the finished file's bytes travel back; the net
+stays where it is: each worker process loads it on its first job and keeps it. A worker
+that dies takes its job along, and Dask's scheduler gives the job to another worker. A
+job's result depends on nothing but its photo, parameters and seed (the same call as
+python -m dream makes), so the image is the same wherever and however often it runs.
+"""
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Tuple
+
+import numpy as np
+
+from ..errors import DreamError
+
+_NETS = {}  # (prototxt, weights, GPU id or None) -> the net, in each worker process
+ONE_AT_A_TIME = threading.Lock()  # a Caffe net holds one input at a time: a worker's tasks take turns
+
+
+@dataclass(frozen=True)
+class Model:
+    """The net a job runs on. gpu: one device for every process; gpus: a local cluster's devices,
+    worker i taking gpus[i % len(gpus)] (outside a worker, gpus[0])."""
+    prototxt: str
+    weights: str
+    gpu: Optional[int] = None
+    gpus: Tuple[int, ...] = ()
+
+    def device(self):
+        """The GPU id this process runs on, or None for the CPU."""
+        if not self.gpus:
+            return self.gpu
+        try:
+            from distributed import get_worker
+            index = int(get_worker().name)  # a LocalCluster names its workers 0, 1, ... (a restart keeps it)
+        except (ImportError, ValueError):  # not in a worker: the process that plans the work
+            index = 0
+        return self.gpus[index % len(self.gpus)]
+
+
+@dataclass
+class Job:
+    """One dream: `source` (its name, for messages) with `params`, to be written as `name`."""
+    name: str
+    source: str
+    data: bytes  # the photo file's bytes
+    params: dict  # layer, octaves, octave_scale, iters, step_size, jitter, seed, exact_gradient
+    metadata: dict  # what the output file records (python -m dream's run parameters)
+    max_memory: Optional[int] = None
+    tile_margin: Optional[int] = None
+
+
+@dataclass
+class Result:
+    name: str
+    data: Optional[bytes] = None  # the output file's bytes, or
+    error: Optional[str] = None  # why there are none
+
+
+def cached_net(model):
+    """This process's net for `model`, loaded on first use, in Caffe's mode for this thread."""
+    from ..network.net import load_net, use_net_device
+    gpu = model.device()
+    key = (model.prototxt, model.weights, gpu)
+    if key not in _NETS:
+        _NETS[key] = load_net(model.prototxt, model.weights, gpu=gpu)
+    use_net_device(_NETS[key])  # the net may have been loaded in another thread
+    return _NETS[key]
+
+
+def preload(model):
+    """Load the net in this process now (client.run(preload, model) on every worker); returns nothing."""
+    cached_net(model)
+
+
+def dream_job(model, job):
+    """Run one job in this process (a worker's task): its Result, with bad input as an error, not a raise."""
+    from ..images import decode_image, encode_image
+    from ..engine.octaves import deepdream
+    p = job.params
+    with ONE_AT_A_TIME:
+        try:
+            net = cached_net(model)
+            img = decode_image(job.data, job.source)
+            out = deepdream(net, img, iter_n=p["iters"], octave_n=p["octaves"], octave_scale=p["octave_scale"],
+                            step_size=p["step_size"], jitter=p["jitter"], end=p["layer"],
+                            exact_gradient=p["exact_gradient"], rng=np.random.RandomState(p["seed"]),
+                            max_memory=job.max_memory, tile_margin=job.tile_margin)
+            return Result(job.name, data=encode_image(out, Path(job.name).suffix, job.metadata))
+        except DreamError as e:
+            return Result(job.name, error=str(e))
+
+
+def run_jobs(client, model, jobs, on_result, in_flight):
+    """Dream `jobs` (an iterable, read as they are submitted) on the Dask `client`'s cluster, at most
+    in_flight at once so that photos wait on disk, not in memory. on_result(Result) in the calling
+    thread for each, in the order they finish; a job whose workers kept dying, or that raised,
+    comes back as an error."""
+    from distributed import as_completed
+    jobs = iter(jobs)
+    names = {}
+    finished = as_completed()
+
+    def submit_next():
+        job = next(jobs, None)
+        if job is not None:
+            future = client.submit(dream_job, model, job, pure=False)
+            names[future.key] = job.name
+            finished.add(future)
+    for _ in range(in_flight):
+        submit_next()
+    for future in finished:
+        try:
+            result = future.result()
+        except Exception as e:  # KilledWorker: it took down every worker it ran on; or a bug
+            result = Result(names[future.key], error=f"{type(e).__name__}: {e}")
+        del names[future.key]
+        future.release()
+        on_result(result)
+        submit_next()

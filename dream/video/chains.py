@@ -1,0 +1,131 @@
+"""A clip in chunks dreamed side by side, in this process or on a Dask cluster.
+
+Each frame starts from the previous frame's dream, so a clip is a chain, and one chain
+runs on one core at a time. Cut into chunks, it runs on as many as there are chunks. A
+chunk other than the first starts `warm_up` frames early, from a plain frame. DeepDream is
+chaotic: however long the warm-up, the new chunk's dreams do not converge to the ones the
+chunk before hands over (README, "Video across workers", measures it), and a plain cut
+flickers 4x more than any other pair of frames. So the warm-up frames are faded in over
+the previous chunk's last ones, which spreads the change over the warm-up.
+
+Frames are written to the work folder as they are dreamed, a chunk's warm-up frames as
+NNNNNN.warm.png until the fade writes NNNNNN.blend.png and that becomes NNNNNN.png. A
+chunk whose first own frame is there resumes after its last one, from that stored dream,
+as a plain render does: with the same chunks, a resumed render is the same bytes as one
+never stopped.
+"""
+import os
+from itertools import islice
+
+import numpy as np
+
+from ..errors import DreamError
+from ..images import decode_image, encode_image, read_metadata, write_atomically
+from .frames import frame_path
+
+
+def chunks(count, length, warm_up):
+    """(start, keep, end) of each chunk of `length` of the clip's `count` frames (length None: one chunk):
+    dreamed from start, its own frames from keep; the last one's end is None, the clip's end (count may be
+    a guess). A warm-up is at most a chunk long: it fades in over the chunk before only."""
+    if not length or length >= count:
+        return [(0, 0, None)]
+    warm_up = min(warm_up, length)
+    spans = [(max(0, keep - warm_up), keep, keep + length) for keep in range(0, count, length)]
+    return spans[:-1] + [spans[-1][:2] + (None,)]
+
+
+class Chain:
+    """One chunk's frames in order, handed out one at a time to whatever dreams them."""
+
+    def __init__(self, span, source, folder):
+        start, self.keep, end = span
+        if frame_path(folder, self.keep).exists():
+            start = self.keep  # resumed: its stored dreams carry the state; its warm-up may be faded in already
+        self.frames = enumerate(islice(source.frames(start), end - start if end else None), start)
+        self.folder = folder
+        self.prev = None  # (frame t-1, its dream's PNG bytes)
+        self.task = None
+
+    def path(self, t):
+        return frame_path(self.folder, t, "" if t >= self.keep else "warm")
+
+    def next_task(self, on_stored):
+        """(t, frame, prev) of the next frame to dream, or None when the chunk is done; the dreams
+        already in the folder are taken on the way, with on_stored(t, own) for each (own: not warm-up)."""
+        for t, frame in self.frames:
+            path = self.path(t)
+            if path.exists():
+                self.prev = (frame, path.read_bytes())
+                on_stored(t, t >= self.keep)
+                continue
+            self.task = (t, frame, self.prev)
+            return self.task
+        return None
+
+    def dreamed(self, data):
+        """The task's dream (PNG bytes) is in: stored, and the state for the next frame. Whether it is
+        one of the chunk's own frames (not its warm-up)."""
+        t, frame, _ = self.task
+        write_atomically(self.path(t), data)
+        self.prev = (frame, data)
+        return t >= self.keep
+
+
+def fade_in_warm_ups(folder, spans):
+    """Once every chunk is dreamed: each chunk's warm-up dreams faded in over the previous chunk's last
+    frames, (1 - a) * its own + a * the warm-up's, a from 1/(n+1) to n/(n+1) over n warm-up frames."""
+    for start, keep, _ in spans[1:]:
+        for t in range(start, keep):
+            _fade(folder, t, (t - start + 1) / (keep - start + 1))
+
+
+def _fade(folder, t, share):
+    """Frame t faded, in steps that a stop anywhere resumes from: the blend written, the warm-up
+    frame removed, the blend renamed over the frame. Nothing to do once the warm-up frame is gone."""
+    own, warm, blend = (frame_path(folder, t, kind) for kind in ("", "warm", "blend"))
+    if not blend.exists():
+        if not warm.exists():
+            return
+        mixed = ((1 - share) * decode_image(own.read_bytes(), str(own))
+                 + share * decode_image(warm.read_bytes(), str(warm)))
+        write_atomically(blend, encode_image(np.round(mixed), ".png", dict(read_metadata(own), faded_in=share)))
+    warm.unlink(missing_ok=True)
+    os.replace(blend, own)
+
+
+def dream_here(clip, chains, on_stored, on_dreamed):
+    """Every chain in turn, in this process. on_dreamed(t, kept, data) after each frame dreamed."""
+    for chain in chains:
+        while (task := chain.next_task(on_stored)) is not None:
+            data = clip.frame_png(*task)
+            on_dreamed(task[0], chain.dreamed(data), data)
+
+
+def dream_on_cluster(client, clip, chains, on_stored, on_dreamed):
+    """The chains side by side on the Dask `client`'s cluster, one frame of each in flight; frames
+    travel as uint8 arrays and dreams as PNG bytes, the clip's description once to each worker."""
+    from distributed import as_completed
+    from .clip import dream_frame_task
+    shared = client.scatter(clip, broadcast=True)
+    running, finished = {}, as_completed()
+
+    def submit(chain):
+        task = chain.next_task(on_stored)
+        if task is not None:
+            future = client.submit(dream_frame_task, shared, *task, pure=False)
+            running[future.key] = chain
+            finished.add(future)
+    for chain in chains:
+        submit(chain)
+    for future in finished:
+        chain = running.pop(future.key)
+        try:
+            data = future.result()
+        except DreamError:
+            raise
+        except Exception as e:  # KilledWorker: the frame took down every worker it ran on; or a bug
+            raise DreamError(f"frame {chain.task[0]} failed on the cluster ({type(e).__name__}: {e})") from None
+        future.release()
+        on_dreamed(chain.task[0], chain.dreamed(data), data)
+        submit(chain)

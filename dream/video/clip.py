@@ -1,0 +1,101 @@
+"""What every frame of a clip is dreamed with, as one value that pickles: python -m dream video
+dreams with it in its own process, and a Dask worker rebuilds the same dream from it once
+(objectives, guide features, tiling plans) and keeps it beside its net.
+
+A frame's dream is its PNG file's bytes, metadata included: what the client writes, and the
+state the next frame starts from, exactly as a resumed render reads it back from disk.
+"""
+import secrets
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from ..cluster.batch import ONE_AT_A_TIME, Model, cached_net
+from ..errors import DreamError
+
+_PREPARED = {}  # (clip key, net id) -> {target: (objective, plans)}, in each process
+
+
+@dataclass(eq=False)
+class ClipDream:
+    model: Model
+    height: int
+    width: int
+    first: tuple  # the command line's target: ("layer", name) or ("objective", expression)
+    targets: dict  # every target the clip dreams -> where it was given, for errors ("" or "--keyframes F: ")
+    table: dict  # the keyframes (dream.keyframes), {} for none
+    defaults: dict  # frame 0's schedule: layer, objective, step_size, iters_next, blend, decay
+    iters: int  # steps per octave of a frame that starts from itself
+    octaves: int
+    octave_scale: float
+    jitter: int
+    exact_gradient: bool = False
+    flow: str = "dis"
+    guide_img: Optional[np.ndarray] = None
+    mask: Optional[np.ndarray] = None
+    max_memory: Optional[int] = None
+    tile_margin: Optional[int] = None
+    seed: Optional[int] = None  # set once the work folder has given it
+    metadata: dict = field(default_factory=dict)  # the run's parameters, recorded in every frame
+    key: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def schedule(self, t):
+        """Frame t's parameters: keyframed ones interpolated, and iters for a frame that starts from itself."""
+        from .keyframes import schedule_at
+        return dict(schedule_at(self.table, t, self.defaults), iters=self.iters)
+
+    def prepare(self, net):
+        """{target: (objective or None, octave plans)}, every target checked on the clip's size (layers,
+        memory); kept for this process's net, so that a worker does it once."""
+        key = (self.key, id(net))
+        if key not in _PREPARED:
+            _PREPARED[key] = {target: self._prepared(net, target, where) for target, where in self.targets.items()}
+        return _PREPARED[key]
+
+    def _prepared(self, net, target, where):
+        from ..objectives.expression import objective_from
+        from ..engine.guide import guide_features, objective_guide
+        from ..engine.octaves import check_dream_run
+        kind, text = target
+        try:
+            objective = objective_from(text, self.guide_img, net) if kind == "objective" else None
+            blank = np.zeros((self.height, self.width, 3), np.float32)
+            plans = check_dream_run(net, blank, self.octaves, self.octave_scale,
+                                    objective.layers if objective else [text], objective, self.mask,
+                                    self.max_memory, self.tile_margin)
+            if kind == "layer" and self.guide_img is not None:
+                objective = objective_guide(guide_features(net, self.guide_img, text))
+        except DreamError as e:
+            raise DreamError(f"{where}{e}") from None
+        return objective, plans
+
+    def frame_png(self, t, frame, prev):
+        """Frame t's dream as the bytes of its PNG file, in this process (on its cached net).
+
+        frame: uint8; prev: (frame t-1 as uint8, its dream's PNG bytes), or None where there is none."""
+        from ..images import decode_image, encode_image
+        from ..engine.octaves import deepdream
+        from .frames import dream_frame
+        net = cached_net(self.model)
+        prepared = self.prepare(net)
+
+        def dream_one(image, rng, params):
+            target = ("objective", params["objective"]) if params["objective"] else ("layer", params["layer"])
+            objective, plans = prepared[target]
+            extra = dict(end=params["layer"]) if params["layer"] else {}
+            if objective is not None:
+                extra["objective"] = objective
+            return deepdream(net, image, iter_n=params["iters"], octave_n=self.octaves,
+                             octave_scale=self.octave_scale, step_size=params["step_size"], jitter=self.jitter,
+                             rng=rng, mask=self.mask, plans=plans, exact_gradient=self.exact_gradient, **extra)
+        if prev is not None:
+            prev = (np.float32(prev[0]), decode_image(prev[1], f"frame {t - 1}'s dream"))
+        out, used = dream_frame(dream_one, t, frame, prev, self.seed, self.schedule, self.flow, self.mask)
+        return encode_image(out, ".png", dict(self.metadata, **used, frame=t))
+
+
+def dream_frame_task(clip, t, frame, prev):
+    """A Dask worker's task: ClipDream.frame_png, one frame at a time on the worker's net."""
+    with ONE_AT_A_TIME:
+        return clip.frame_png(t, frame, prev)
