@@ -1,10 +1,11 @@
-"""Every dream.X the README names exists: the package exports what the documentation promises."""
+"""Every dream.X the README and docs/ name exists: the package exports what the documentation promises."""
 import re
 from pathlib import Path
 
 import dream
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 
 
 def test_every_name_the_readme_mentions_is_exported():
