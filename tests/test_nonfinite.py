@@ -68,7 +68,7 @@ def test_engine_refuses_bad_input_before_caffe(load, small_photo, value):
     with pytest.raises(dream.DreamError, match="Caffe cannot take them"):
         dream.make_step(net, objective=dream.layer_l2('inception_3b/output') + dream.channel('inception_4c/output', 1))
     with pytest.raises(dream.DreamError):
-        dream.objectives.enhance(net, bad, 'inception_3b/output', iter_n=1)
+        dream.enhance(net, bad, 'inception_3b/output', iter_n=1)
     with pytest.raises(dream.DreamError):
         dream.guide_features(net, bad, 'inception_3b/output')
 
