@@ -1,10 +1,11 @@
 """The command line: python -m dream [COMMAND] ..., one module per command (image: the default, classes,
-gallery, video), and common.py for what they share. The engine (dream.net, dream.octaves, dream.video, ...)
-never imports from here."""
+gallery, video, batch, serve), and common.py for what they share. Each parses its flags and calls the
+library; what the web app shares with it is in dream.runs. Nothing outside dream.cli imports from here."""
 import os
 import sys
 
 from ..errors import DreamError, one_line
+from .common import with_flags
 from .image import build_parser, run
 
 # Commands besides the default dream: python -m dream NAME ...
@@ -26,7 +27,7 @@ def main(argv=None):
     try:
         return runner(args)
     except DreamError as e:
-        print(f"dream: error: {one_line(e)}", file=sys.stderr)
+        print(f"dream: error: {one_line(with_flags(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("dream: interrupted; nothing half-written was left behind", file=sys.stderr)

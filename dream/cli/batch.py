@@ -1,16 +1,18 @@
 """python -m dream batch: many photos, or a sweep over parameters, dreamed on a Dask cluster."""
 import itertools
-import secrets
 import sys
 import time
+from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 
 from tqdm import tqdm
 
-from ..network.blas import cores
 from ..errors import DreamError
+from ..network.blas import cores
+from ..runs.parameters import DreamParams
+from ..runs.seeds import resolve_seed
 from .cluster_args import add_cluster_args
+from .common import checked_model
 
 # The flags a sweep can go over (comma lists): job parameter -> its tag in the output's file name
 SWEEPS = {"layer": "layer", "octaves": "octaves", "octave_scale": "scale", "iters": "iters",
@@ -26,9 +28,8 @@ def listed(parse):
 
 
 def build_parser():
-    from .common import (DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_PIXELS_SHIFT, MAX_STEP, DefaultsFormatter,
-                         OneLineParser, add_memory_args, add_model_args, non_empty, non_negative, octave_scale,
-                         positive, seed_type)
+    from .common import (DEFAULT_LAYER, DefaultsFormatter, OneLineParser, add_memory_args, add_model_args,
+                         add_octave_args, non_empty)
     p = OneLineParser(prog="python -m dream batch", formatter_class=DefaultsFormatter, description=(
         "Dream many photos, or sweep parameters (comma lists: --layer a,b --octaves 3,4 makes 4 jobs a photo), "
         "on a Dask cluster: local worker processes by default, or an existing cluster (--scheduler). One "
@@ -41,20 +42,10 @@ def build_parser():
     a = p.add_argument_group("the dream (comma lists sweep)")
     a.add_argument("--layer", type=listed(non_empty("layer name")), default=[DEFAULT_LAYER],
                    help="layers to maximise (python -m dream --list-layers)")
-    a.add_argument("--octaves", type=listed(positive(int, MAX_COUNT)), default=[DEFAULTS["octaves"]],
-                   help="numbers of scales")
-    a.add_argument("--octave-scale", type=listed(octave_scale), default=[DEFAULTS["octave_scale"]],
-                   help="size ratios between octaves")
-    a.add_argument("--iters", type=listed(positive(int, MAX_COUNT)), default=[DEFAULTS["iters"]],
-                   help="steps per octave")
-    a.add_argument("--step-size", type=listed(positive(float, MAX_STEP)), default=[DEFAULTS["step_size"]],
-                   help="normalised step sizes")
-    a.add_argument("--jitter", type=listed(non_negative(int, MAX_PIXELS_SHIFT)), default=[DEFAULTS["jitter"]],
-                   help="random shifts in pixels")
-    a.add_argument("--seed", type=seed_type,
-                   help="jitter seed of every job (default: the earlier run's in the folder, else random)")
+    add_octave_args(a, seed_help="jitter seed of every job (default: the earlier run's in the folder, else random)",
+                    listed=listed)
     a.add_argument("--exact-gradient", action="store_true",
-                   help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
+                   help="clear Caffe's stale diffs before each backward (the notebook does not; see docs/faithfulness.md)")
     add_cluster_args(p, None, f"worker processes of the local cluster (default: one a core, {cores()}, or one a "
                               "GPU with --gpus)")
     add_memory_args(p)
@@ -98,14 +89,7 @@ def output_name(photo, params, swept, fmt):
 
 
 def run(args):
-    from .cluster_args import check_devices, cluster_client, on_cluster, share_out
-    from .common import checked_model
-    from ..runs.metadata import same_run, run_params
-    from ..cluster.batch import Job, Model, run_jobs
-    from ..cluster.client import worker_count
-    from ..images import read_metadata, write_atomically
-    from ..network.net import check_end, load_net
-
+    from .cluster_args import check_devices, on_cluster
     if args.workers is None and not args.gpus:
         args.workers = cores()
     on_cluster(args)  # the flags checked; with --gpus, one worker a GPU unless --workers says otherwise
@@ -117,35 +101,59 @@ def run(args):
     if not out.parent.resolve().is_dir():
         raise DreamError(f"output folder's parent does not exist: {out.parent}")
     model, weights_sha1 = checked_model(args)
-    net = load_net(model.prototxt, model.weights)  # the layers checked here, before any job
-    for layer in args.layer:
-        check_end(net, layer)
-    del net
-    sets = sweep(args)
+    check_layers(model, args.layer)
     swept = {k for k in SWEEPS if len(getattr(args, k)) > 1}
-
-    def metadata(photo, params, seed):
-        ns = SimpleNamespace(**params, exact_gradient=args.exact_gradient, objective=None, frames=None,
-                             tile_margin=args.tile_margin)
-        return run_params(ns, model, weights_sha1, photo, None, params["layer"], seed)
-
+    metadata = partial(photo_metadata, args, model, weights_sha1)
     jobs, done, seeds = [], 0, set()
     for photo in inputs:
-        for params in sets:
+        for params in sweep(args):
             path = out / output_name(photo, params, swept, args.format)
             if path.exists() and not args.overwrite:
-                recorded = read_metadata(path)
-                if not same_run(recorded, metadata(photo, params, args.seed)):
-                    raise DreamError(f"{path} exists from another run; choose another -o, or pass --overwrite")
-                seeds.add(recorded["seed"])
+                seeds.add(recorded_seed(path, metadata(photo, params, args.seed)))
                 done += 1
-                continue
-            jobs.append((photo, params, path))
-    seed = args.seed if args.seed is not None else (min(seeds) if seeds else secrets.randbelow(2**31))
+            else:
+                jobs.append((photo, params, path))
+    seed = resolve_seed(args.seed, min(seeds) if seeds else None)
     if done:
         print(f"dream: {done} of {done + len(jobs)} outputs already in {out}; dreaming the other {len(jobs)}",
               file=sys.stderr)
-    dask_model = Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ())
+    return dream_jobs(args, model, jobs, out, seed, metadata)
+
+
+def check_layers(model, layers):
+    """Every --layer checked on the net here, before any job."""
+    from ..network.net import check_end, load_net
+    net = load_net(model.prototxt, model.weights)
+    for layer in layers:
+        check_end(net, layer)
+
+
+def photo_metadata(args, model, weights_sha1, photo, params, seed):
+    """What one job's output records: python -m dream's run parameters for this photo and parameter set."""
+    from ..runs.metadata import run_params
+    return run_params(DreamParams.of(params, exact_gradient=args.exact_gradient), model, weights_sha1, photo, None,
+                      params["layer"], seed, tile_margin=args.tile_margin)
+
+
+def recorded_seed(path, wanted):
+    """The seed of an output an earlier run left, which must be of this run."""
+    from ..images import read_metadata
+    from ..runs.metadata import same_run
+    recorded = read_metadata(path)
+    if not same_run(recorded, wanted):
+        raise DreamError(f"{path} exists from another run; choose another -o, or pass --overwrite")
+    return recorded["seed"]
+
+
+def dream_jobs(args, model, jobs, out, seed, metadata):
+    """Dream the jobs on the cluster, each output written whole as it comes back; 1 if any failed."""
+    from .cluster_args import cluster_client, share_out
+    from ..cluster.batch import Model, PhotoJob, run_jobs
+    from ..cluster.client import worker_count
+    from ..images import write_atomically
+    threads, budget = share_out(args)
+    failed, started = [], time.perf_counter()
+    sources = {path.name: photo.name for photo, _, path in jobs}
 
     def job_list():
         for photo, params, path in jobs:
@@ -155,11 +163,9 @@ def run(args):
                 failed.append((photo.name, f"cannot read it ({e.strerror})"))
                 bar.update(1)
                 continue
-            yield Job(path.name, photo.name, data, dict(params, seed=seed, exact_gradient=args.exact_gradient),
-                      metadata(photo, params, seed), args.max_memory, args.tile_margin)
-
-    failed, started = [], time.perf_counter()
-    sources = {path.name: photo.name for photo, _, path in jobs}
+            yield PhotoJob(path.name, photo.name, data, params["layer"],
+                           DreamParams.of(params, exact_gradient=args.exact_gradient), seed,
+                           metadata(photo, params, seed), budget, args.tile_margin)
 
     def on_result(result):
         if result.error:
@@ -168,15 +174,19 @@ def run(args):
             write_atomically(out / result.name, result.data)
         bar.update(1)
 
-    with cluster_client(args, share_out(args)) as (client, where):
+    with cluster_client(args, threads) as (client, where):
         out.mkdir(exist_ok=True)  # once the cluster answers
         with tqdm(total=len(jobs), unit="job", desc=f"dreaming ({where})", dynamic_ncols=True) as bar:
-            run_jobs(client, dask_model, job_list(), on_result, in_flight=2 * max(worker_count(client), 1))
-    seconds = time.perf_counter() - started
-    made = len(jobs) - len(failed)
+            run_jobs(client, Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()), job_list(),
+                     on_result, in_flight=2 * max(worker_count(client), 1))
+    say_done(out, len(jobs), failed, seed, time.perf_counter() - started)
+    return 1 if failed else 0
+
+
+def say_done(out, count, failed, seed, seconds):
+    made = count - len(failed)
     for name, why in failed:
         print(f"dream: failed: {name}: {why}", file=sys.stderr)
     rate = f", {60 * made / seconds:.1f} a minute" if made else ""
-    print(f"dream: {made} of {len(jobs)} dreamed into {out}{rate}; seed {seed}"
+    print(f"dream: {made} of {count} dreamed into {out}{rate}; seed {seed}"
           f"{f'; {len(failed)} failed' if failed else ''}", file=sys.stderr)
-    return 1 if failed else 0

@@ -1,16 +1,17 @@
 """python -m dream class: an image for a label, deepdraw-style (see dream.classvis)."""
 import math
-import secrets
 import sys
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from ..objectives.classvis import DEFAULT_SCHEDULE, check_canvas, check_canvas_memory, visualize_class
 from ..errors import DreamError
 from ..images import check_writable, load_image, save_image
+from ..objectives.classvis import check_canvas, check_canvas_memory, visualize_class
 from ..objectives.labels import class_index, imagenet_labels
+from ..runs.classes import class_file_name, class_params, class_schedule, class_targets
+from ..runs.seeds import resolve_seed
 
 MAX_WEIGHT = 1e6  # a class weight; larger ones overflow float32 gradients
 MAX_SIDE = 2**20  # a canvas side; what memory allows is checked separately
@@ -43,31 +44,6 @@ def canvas_size(text):
     return h, w
 
 
-def class_schedule(iters=None):
-    """deepdraw's schedule, with `iters` steps in every octave if given."""
-    return [dict(o, iter_n=iters) if iters else dict(o) for o in DEFAULT_SCHEDULE]
-
-
-def class_params(model, weights_sha1, specs, regions, size, init, schedule, seed):
-    """What a class image's metadata records, and what a re-run compares."""
-    labels = imagenet_labels()
-    return dict(command="class", model=model.name, weights_sha1=weights_sha1,
-                classes=[[c, labels[c], w] for c, w in specs], regions=regions,
-                size=list(size), init=init.name if init else None,
-                iters=[o["iter_n"] for o in schedule], seed=seed)
-
-
-def class_targets(specs, regions):
-    """visualize_class's (classes, regions): one mix of the weighted classes, or a vertical strip each."""
-    if regions:
-        n = len(specs)
-        return {}, [(c, (0.0, k / n, 1.0, (k + 1) / n)) for k, (c, _) in enumerate(specs)]
-    classes = {}
-    for c, w in specs:
-        classes[c] = classes.get(c, 0.0) + w
-    return classes, None
-
-
 def build_parser():
     from .common import MAX_COUNT, DefaultsFormatter, OneLineParser, add_model_args, positive, seed_type
     p = OneLineParser(prog="python -m dream class", formatter_class=DefaultsFormatter, description=(
@@ -96,20 +72,21 @@ def run(args):
     init = Path(args.init) if args.init else None
     img = load_image(init) if init else None
     size = img.shape[:2] if img is not None else canvas_size(args.size)
-    first = labels[specs[0][0]].replace(" ", "-").replace("/", "-")
-    output = Path(args.output or f"class-{first}.jpg")
+    output = Path(args.output or f"{class_file_name(labels[specs[0][0]])}.jpg")
     check_writable(output)
     schedule = class_schedule(args.iters)
     model, weights_sha1 = checked_model(args)
     params = class_params(model, weights_sha1, specs, args.regions, size, init, schedule, args.seed)
     if already_done(output, params, args.overwrite):
         return 0
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    params["seed"] = seed
+    seed = params["seed"] = resolve_seed(args.seed)
     classes, regions = class_targets(specs, args.regions)
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     check_canvas(net, *size)
-    check_canvas_memory(net, *size, schedule)
+    try:
+        check_canvas_memory(net, *size, schedule)
+    except DreamError as e:
+        raise DreamError(f"{e} (--size)") from None
     with tqdm(total=sum(o["iter_n"] for o in schedule), unit="step") as bar:
         def progress(octave, i, canvas):
             bar.set_description(f"octave {octave + 1}/{len(schedule)}", refresh=False)

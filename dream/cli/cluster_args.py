@@ -2,8 +2,9 @@
 import contextlib
 import os
 
-from ..network.blas import cores
 from ..errors import DreamError
+from ..network.blas import cores
+from ..runs.budget import memory_budget
 
 
 def gpu_list(text):
@@ -52,24 +53,27 @@ def check_devices(args):
     """Every GPU the local workers are to use, probed here first: a worker that found its GPU unusable
     would fail each of its jobs, one error line a job. (An existing cluster's workers have GPUs of
     their own; this machine may have none.)"""
-    from ..network.net import check_gpu
+    from ..network.net import GpuUnusable, check_gpu
+    from .common import with_flags
     if args.scheduler:
         return
     for device in sorted(set(args.gpus or ())):
-        check_gpu(device, flag="--gpus")
+        try:
+            check_gpu(device)
+        except GpuUnusable as e:
+            raise DreamError(with_flags(e, "--gpus")) from None
     if args.gpu is not None:
         check_gpu(args.gpu)
 
 
 def share_out(args):
-    """Cores per local worker; and, unless given, each local worker's --max-memory: its share of
-    what this machine has (set on args, so that the client checks with the workers' budget)."""
+    """(cores per local worker, each worker's memory budget): --threads-per-worker and --max-memory, else
+    their share of this machine's. On an existing cluster (--scheduler) the budget is --max-memory or
+    None: each worker then takes what its own machine has."""
     if args.scheduler:
-        return 1
-    if args.max_memory is None:
-        from ..network.memory import available_bytes
-        args.max_memory = available_bytes() // args.workers
-    return args.threads_per_worker or max(1, cores() // args.workers)
+        return 1, args.max_memory
+    return (args.threads_per_worker or max(1, cores() // args.workers),
+            memory_budget(args.max_memory, shared_by=args.workers))
 
 
 @contextlib.contextmanager

@@ -1,5 +1,5 @@
-"""What the commands share: the argument types and groups, the model flags, the defaults, and the checks
-around a run (output already there, model files present)."""
+"""What the commands share: the argument types and groups, the model flags, and the checks around a run
+(output already there, model files present). The defaults and limits are dream.runs.parameters'."""
 import argparse
 import math
 import os
@@ -12,16 +12,9 @@ from ..errors import DreamError, one_line
 from ..images import load_image, read_metadata
 from ..models import DEFAULT_MODEL, MODEL_NAMES, ModelFiles, check_present, models_dir, named_model, sha1_of
 from ..runs.metadata import same_run
-
-# Every default in one place: the notebook's.
-# Every default in one place: the notebook's.
-DEFAULT_LAYER = "inception_4c/output"
-
-
-DEFAULT_GUIDE_LAYER = "inception_3b/output"
-
-
-DEFAULTS = dict(octaves=4, octave_scale=1.4, iters=10, step_size=1.5, jitter=32, zoom=0.05)
+from ..runs.parameters import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR,  # noqa: F401
+                               MAX_FEATHER, MAX_PIXELS_SHIFT, MAX_STEP, NOTEBOOK)
+from ..runs.seeds import MAX_SEED
 
 
 class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -66,25 +59,6 @@ def non_negative(kind, maximum=None):
     return number(kind, 0, strict=False, maximum=maximum)
 
 
-# Upper bounds: what numpy and Caffe accept, or past which a value only means an endless run.
-MAX_SEED = 2**32 - 1  # numpy's RandomState takes seeds below 2**32
-
-
-MAX_COUNT = 10**6  # octaves, iterations, frames
-
-
-MAX_PIXELS_SHIFT = 2**31 - 1  # jitter (a C int in numpy's randint)
-
-
-MAX_STEP = 255.0  # a normalised step moves the mean pixel by this many grey levels
-
-
-MAX_FEATHER = 1000.0  # a blur wider than this is no edge any more, and slow
-
-
-MAX_FACTOR = 1e6  # --amplify, --prior-weight, --octave-scale: larger ones overflow float32 in Caffe
-
-
 seed_type = non_negative(int, MAX_SEED)
 
 
@@ -93,11 +67,6 @@ def zoom_scale(text):
     if value >= 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1")
     return value
-
-
-def octave_scale(text):
-    """The size ratio between octaves: at least 1 (smaller would make each octave larger than the photo)."""
-    return number(float, 1, strict=False, maximum=MAX_FACTOR)(text)
 
 
 def memory_size(text):
@@ -118,17 +87,13 @@ def non_empty(what):
     return parse
 
 
-def add_octave_args(group, seed_help):
-    """The notebook's octave and step parameters, shared by the dream and the gallery."""
-    group.add_argument("--octaves", type=positive(int, MAX_COUNT), default=DEFAULTS["octaves"],
-                       help="number of scales")
-    group.add_argument("--octave-scale", type=octave_scale, default=DEFAULTS["octave_scale"],
-                       help="size ratio between octaves")
-    group.add_argument("--iters", type=positive(int, MAX_COUNT), default=DEFAULTS["iters"], help="steps per octave")
-    group.add_argument("--step-size", type=positive(float, MAX_STEP), default=DEFAULTS["step_size"],
-                       help="normalised step size")
-    group.add_argument("--jitter", type=non_negative(int, MAX_PIXELS_SHIFT), default=DEFAULTS["jitter"],
-                       help="random shift in pixels")
+def add_octave_args(group, seed_help, listed=None):
+    """The notebook's octave and step parameters (dream.runs.parameters' table), shared by the dream, the
+    gallery and the video; listed(type): a comma list of them instead (batch's sweeps)."""
+    for parameter in NOTEBOOK:
+        parse = number(parameter.kind, parameter.low, parameter.strict, parameter.high)
+        group.add_argument(parameter.flag, type=listed(parse) if listed else parse,
+                           default=[parameter.default] if listed else parameter.default, help=parameter.help)
     group.add_argument("--seed", type=seed_type, help=seed_help)
 
 
@@ -194,15 +159,35 @@ def default_input():
     return Path("astronaut.png"), np.float32(skimage.data.astronaut())
 
 
-def say_tiles(plans, max_memory):
+def say_tiles(plans, budget):
     """One line when octaves are dreamed in tiles: what the largest would need whole against the
-    budget, how many octaves tile, and the largest one's plan."""
+    budget (bytes), how many octaves tile, and the largest one's plan."""
     tiled = [p for p in plans if p is not None]
     if tiled:
-        from ..network.memory import available_bytes, gigabytes
-        budget = max_memory if max_memory is not None else available_bytes()
+        from ..network.memory import gigabytes
         largest = tiled[-1]
         why = (f"the {largest.cols.length}x{largest.rows.length} octave needs about {gigabytes(largest.whole)} "
                f"whole and the budget is {gigabytes(budget)}" if largest.whole > budget else "--tile-margin")
         print(f"dream: {why}: {len(tiled)} of {len(plans)} octaves in tiles; the largest in "
               f"{largest.describe()}", file=sys.stderr)
+
+
+def objective_for(text, guide_img, net=None, budget=None):
+    """--objective's Objective (dream.objectives.expression.objective_from), its errors said as the flag's."""
+    from ..objectives.expression import GUIDE_NEEDED, objective_from
+    try:
+        return objective_from(text, guide_img, net, budget)
+    except DreamError as e:
+        why = str(e) + (": pass it with --guide" if str(e).endswith(GUIDE_NEEDED) else "")
+        raise DreamError(f"--{why}") from None
+
+
+def with_flags(error, gpu_flag="--gpu"):
+    """The library's error as the command line says it: where the library names an input in its own
+    words, the flag that gave it."""
+    from ..network.net import GpuUnusable, UnknownLayer
+    if isinstance(error, UnknownLayer) and not error.close:
+        return f"{error}; see --list-layers"
+    if isinstance(error, GpuUnusable):
+        return f"{gpu_flag}{':' if error.device is None else ''} {error}"
+    return str(error)

@@ -1,16 +1,19 @@
 """python -m dream gallery: the same photo dreamed at each layer, one image per layer and a contact sheet."""
-import secrets
 import sys
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from ..errors import DreamError
 from ..engine.gallery import contact_sheet, gallery_layers, tile_name
+from ..errors import DreamError
 from ..images import load_image, read_metadata, save_image
-from .progress import DreamProgress
+from ..models import sha1_of
 from ..runs.metadata import same_run
+from ..runs.parameters import DreamParams
+from ..runs.seeds import resolve_seed
+from .common import checked_model, default_input
+from .progress import DreamProgress
 
 SHEET = "contact-sheet.jpg"
 MAX_COLUMNS = 64  # a wider contact sheet is no longer one picture
@@ -33,42 +36,65 @@ def build_parser():
 
 
 def run(args):
-    from .common import checked_model, default_input
-    from ..models import sha1_of
-    from ..network.net import check_end, dream_layers, load_net
-    from ..engine.octaves import check_dream_input, deepdream, plan_octaves
-    if args.input:
-        input_path = Path(args.input)
-        img = load_image(input_path)
-    else:
-        input_path, img = default_input()
+    from ..network.net import load_net
+    input_path, img = read_input(args)
     folder = Path(args.output or f"{input_path.stem}-gallery")
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"output {folder} is a file; gallery writes a folder")
     model, weights_sha1 = checked_model(args)
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    if args.layers:
-        layers = [name.strip() for name in args.layers.split(",") if name.strip()]
-        if not layers:
-            raise DreamError(f"--layers {args.layers!r} names no layer; see python -m dream --list-layers")
-        for layer in layers:
-            check_end(net, layer)
-    else:
-        layers = gallery_layers(dream_layers(net), args.include_branches)
-    for layer in layers:  # before anything is written: a layer that cannot fit stops the run
-        try:
-            check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
-        except DreamError:
-            continue  # too small: it gets a grey tile below
-        plan_octaves(net, *img.shape[:2], args.octaves, args.octave_scale, [layer])  # fits, maybe in tiles
+    layers = chosen_layers(net, args)
+    too_small = checked_layers(net, img, layers, args)
     folder.mkdir(parents=True, exist_ok=True)
     base = dict(command="gallery", model=model.name, weights_sha1=weights_sha1, input=input_path.name,
                 input_sha1=sha1_of(input_path) if input_path.is_file() else None, octaves=args.octaves,
                 octave_scale=args.octave_scale, iters=args.iters, step_size=args.step_size,
                 jitter=args.jitter, exact_gradient=True, seed=args.seed)
-    seed = _earlier_seed(folder, layers, base) if args.seed is None else args.seed
-    base["seed"] = seed if seed is not None else secrets.randbelow(2**31)
+    base["seed"] = resolve_seed(args.seed, _earlier_seed(folder, layers, base))
+    tiles, made = dream_layers_into(net, img, folder, layers, too_small, base, args)
+    save_image(contact_sheet(tiles, columns=args.columns), folder / SHEET, dict(base, layers=layers))
+    print(f"dream: {folder}: {made} new of {len(layers)} layers, contact sheet {SHEET} (seed {base['seed']})",
+          file=sys.stderr)
+    return 0
 
+
+def read_input(args):
+    if args.input:
+        return Path(args.input), load_image(Path(args.input))
+    return default_input()
+
+
+def chosen_layers(net, args):
+    """--layers, each checked, or the gallery's layers of this net."""
+    from ..network.net import check_end, dream_layers
+    if not args.layers:
+        return gallery_layers(dream_layers(net), args.include_branches)
+    layers = [name.strip() for name in args.layers.split(",") if name.strip()]
+    if not layers:
+        raise DreamError(f"--layers {args.layers!r} names no layer; see python -m dream --list-layers")
+    for layer in layers:
+        check_end(net, layer)
+    return layers
+
+
+def checked_layers(net, img, layers, args):
+    """{layer: why} for the layers the photo is too small for (they get a grey tile); before anything is
+    written, a layer that cannot fit in memory stops the run."""
+    from ..engine.octaves import check_dream_input, plan_octaves
+    too_small = {}
+    for layer in layers:
+        try:
+            check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
+        except DreamError as e:
+            too_small[layer] = e
+            continue
+        plan_octaves(net, *img.shape[:2], args.octaves, args.octave_scale, [layer])  # fits, maybe in tiles
+    return too_small
+
+
+def dream_layers_into(net, img, folder, layers, too_small, base, args):
+    """Each layer's dream in folder (those an earlier run left are read back): ([(label, image)], how
+    many were dreamed now)."""
     tiles, made = [], 0
     with tqdm(total=len(layers), unit="layer", position=0) as layers_bar:
         for k, layer in enumerate(layers):
@@ -77,28 +103,24 @@ def run(args):
             layers_bar.set_description(layer, refresh=False)
             if same_run(read_metadata(path), params):
                 tiles.append((layer, load_image(path)))  # done by an earlier run
+            elif layer in too_small:  # deep layers need larger images: say so on the sheet
+                print(f"dream: skipping {layer}: {too_small[layer]}", file=sys.stderr)
+                tiles.append((f"{layer} (too small)", None))
             else:
-                try:
-                    check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
-                except DreamError as e:  # deep layers need larger images: say so on the sheet
-                    print(f"dream: skipping {layer}: {e}", file=sys.stderr)
-                    tiles.append((f"{layer} (too small)", None))
-                    layers_bar.update(1)
-                    continue
-                with DreamProgress(args.octaves, args.iters, position=1, leave=False) as bar:
-                    # exact gradients: each tile is independent of the ones before it (and of resuming)
-                    out = deepdream(net, img, iter_n=args.iters, octave_n=args.octaves,
-                                    octave_scale=args.octave_scale, end=layer, step_size=args.step_size,
-                                    jitter=args.jitter, exact_gradient=True,
-                                    rng=np.random.RandomState(base["seed"]), progress=bar)
+                out = dream_layer(net, img, layer, base["seed"], args)
                 save_image(out, path, params)
                 tiles.append((layer, out))
                 made += 1
             layers_bar.update(1)
-    save_image(contact_sheet(tiles, columns=args.columns), folder / SHEET, dict(base, layers=layers))
-    print(f"dream: {folder}: {made} new of {len(layers)} layers, contact sheet {SHEET} (seed {base['seed']})",
-          file=sys.stderr)
-    return 0
+    return tiles, made
+
+
+def dream_layer(net, img, layer, seed, args):
+    from ..engine.octaves import deepdream
+    with DreamProgress(args.octaves, args.iters, position=1, leave=False) as bar:
+        # exact gradients: each tile is independent of the ones before it (and of resuming)
+        params = DreamParams.of(args, exact_gradient=True)
+        return deepdream(net, img, end=layer, rng=np.random.RandomState(seed), progress=bar, **params.engine())
 
 
 def _earlier_seed(folder, layers, base):

@@ -1,21 +1,25 @@
 """python -m dream INPUT: one photo dreamed as the notebook does (or its zoom loop), with what came since."""
-import secrets
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
 from .. import __version__
 from ..errors import DreamError
-from ..objectives.expression import objective_from
-from ..images import check_writable, load_image, save_image
 from ..engine.mask import load_mask
+from ..images import check_writable, load_image, save_image
+from ..objectives.expression import signatures
+from ..runs.budget import memory_budget
+from ..runs.metadata import run_params
+from ..runs.parameters import DreamParams
+from ..runs.seeds import resolve_seed
 from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
                      DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
-                     already_done, checked_model, default_input, non_empty, non_negative, positive,
+                     already_done, checked_model, default_input, non_empty, non_negative, objective_for, positive,
                      resolve_model, say_tiles, zoom_scale)
 from .progress import DreamProgress
-from ..runs.metadata import run_params
 
 
 def build_parser():
@@ -41,8 +45,8 @@ def build_parser():
     o = p.add_argument_group("beyond the notebook")
     o.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
                    help="what to maximise, instead of --layer, e.g. \"0.7*layer_l2('inception_4c/output') + "
-                        "0.3*channel('inception_4d/output', 52)\"; also neuron(layer, c, y, x), class_unit(c), "
-                        "guide(layer) with --guide; or 'enhance' (see --amplify, --prior)")
+                        f"0.3*channel('inception_4d/output', 52)\": a sum of {signatures(['guide(layer) with --guide'])}"
+                        "; or 'enhance' (see --amplify, --prior)")
     o.add_argument("--amplify", type=positive(float, MAX_FACTOR), default=2.0, metavar="K",
                    help="with --objective enhance: the k in ||f(X) - k f(X0)||^2")
     o.add_argument("--prior", choices=["tv", "l2"], default="tv",
@@ -82,85 +86,130 @@ def run(args):
     if args.list_layers:
         list_layers(resolve_model(args))
         return 0
+    photo = read_photos(args)
+    layer = target_layer(args, photo.guide_img)
+    output = checked_output(args, photo)
+    model, weights_sha1 = checked_model(args)
+    params = DreamParams.of(args)
+    recorded = run_params(params, model, weights_sha1, photo.path, photo.guide_path, layer, args.seed, photo.mask_path,
+                          objective=args.objective, enhance=enhance_params(args), mask_feather=args.mask_feather,
+                          frames=args.frames, zoom=args.zoom, tile_margin=args.tile_margin)
+    if not args.frames and already_done(output, recorded, args.overwrite):
+        return 0
 
+    from ..network.net import load_net
+    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+    if args.objective == "enhance":
+        return run_enhance(net, photo.img, output, recorded, args, layer)
+    budget = memory_budget(args.max_memory)
+    step_params = dream_setup(net, args, photo, layer, budget)
+    if args.frames:
+        return run_zoom_and_video(net, photo.img, output, recorded, args, step_params)
+    seed = recorded["seed"] = resolve_seed(args.seed)
+    with DreamProgress(args.octaves, args.iters) as bar:
+        from ..engine.octaves import deepdream
+        result = deepdream(net, photo.img, rng=np.random.RandomState(seed), progress=bar, **step_params)
+    save_image(result, output, recorded)
+    print(f"dream: wrote {output} ({layer or args.objective}, seed {seed})", file=sys.stderr)
+    return 0
+
+
+@dataclass
+class Photos:
+    """The photo to dream (its path, and its pixels), and the guide and mask images if given."""
+    path: Path
+    img: np.ndarray
+    guide_path: Optional[Path] = None
+    guide_img: Optional[np.ndarray] = None
+    mask_path: Optional[Path] = None
+    mask: Optional[np.ndarray] = None  # the soft mask, at the photo's size
+
+
+def read_photos(args):
+    """INPUT (or the default photo), --guide and --mask, read and checked."""
     if args.input:
-        input_path = Path(args.input)
-        img = load_image(input_path)
+        path = Path(args.input)
+        photo = Photos(path, load_image(path))
     else:
-        input_path, img = default_input()
-    guide_path = Path(args.guide) if args.guide else None
-    guide_img = load_image(guide_path) if guide_path else None
+        photo = Photos(*default_input())
+    if args.guide:
+        photo.guide_path = Path(args.guide)
+        photo.guide_img = load_image(photo.guide_path)
+    return photo
+
+
+def target_layer(args, guide_img):
+    """The layer dreamed at (None when --objective names its own), after --objective's checks."""
     if args.objective == "enhance":
         unused = [flag for flag, value in [("--guide", args.guide), ("--mask", args.mask), ("--frames", args.frames),
                                            ("--max-memory", args.max_memory),
                                            ("--tile-margin", args.tile_margin is not None)] if value]
         if unused:
             raise DreamError(f"{unused[0]} does not apply to --objective enhance")
-        layer = args.layer or DEFAULT_LAYER
-    elif args.objective:
+        return args.layer or DEFAULT_LAYER
+    if args.objective:
         if args.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
-        objective_from(args.objective, guide_img)  # syntax and names now, before any work
-        layer = None
-    else:
-        layer = args.layer or (DEFAULT_GUIDE_LAYER if guide_path else DEFAULT_LAYER)
+        objective_for(args.objective, guide_img)  # syntax and names now, before any work
+        return None
+    return args.layer or (DEFAULT_GUIDE_LAYER if args.guide else DEFAULT_LAYER)
+
+
+def checked_output(args, photo):
+    """The output file (or, with --frames, folder), after the checks on it, --video and --mask (which
+    needs the photo's size)."""
     if args.video:
         from ..video.io import check_even
-        check_even(img.shape[1], img.shape[0], f"the photo {input_path.name}")
-    mask_path = Path(args.mask) if args.mask else None
-    mask = load_mask(mask_path, *img.shape[:2], args.mask_feather) if mask_path else None
-
+        check_even(photo.img.shape[1], photo.img.shape[0], f"the photo {photo.path.name}")
+    if args.mask:
+        photo.mask_path = Path(args.mask)
+        photo.mask = load_mask(photo.mask_path, *photo.img.shape[:2], args.mask_feather)
     if args.video and not args.frames:
         raise DreamError("--video writes the zoom loop's frames: give --frames N too")
     if args.video and Path(args.video).suffix.lower() != ".mp4":
         raise DreamError(f"--video {args.video}: the video is an .mp4")
     if args.frames:
-        output = Path(args.output or f"{input_path.stem}-frames")
-    else:
-        output = Path(args.output or f"{input_path.stem}-dream.jpg")
-        check_writable(output)
+        return Path(args.output or f"{photo.path.stem}-frames")
+    output = Path(args.output or f"{photo.path.stem}-dream.jpg")
+    check_writable(output)
+    return output
 
-    model, weights_sha1 = checked_model(args)
-    params = run_params(args, model, weights_sha1, input_path, guide_path, layer, args.seed, mask_path)
-    if not args.frames and already_done(output, params, args.overwrite):
-        return 0
 
-    from ..network.net import load_net
-    from ..engine.octaves import check_dream_run
-    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    step_params = dict(iter_n=args.iters, octave_n=args.octaves, octave_scale=args.octave_scale,
-                       step_size=args.step_size, jitter=args.jitter, exact_gradient=args.exact_gradient,
-                       mask=mask, max_memory=args.max_memory, tile_margin=args.tile_margin)
-    if args.objective == "enhance":
-        return run_enhance(net, img, output, params, args, layer)
+def enhance_params(args):
+    """What --objective enhance records beside the notebook's parameters."""
+    return dict(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight, optimizer=args.optimizer)
+
+
+def dream_setup(net, args, photo, layer, budget):
+    """deepdream()'s keyword arguments for this run, after every check on the net (layers, memory);
+    says so when octaves will be dreamed in tiles."""
     from ..engine.guide import guide_features, objective_guide
+    from ..engine.octaves import check_dream_run
+    step_params = dict(DreamParams.of(args).engine(), mask=photo.mask, max_memory=budget, tile_margin=args.tile_margin)
     if args.objective:
-        objective = objective_from(args.objective, guide_img, net)
+        objective = objective_for(args.objective, photo.guide_img, net, budget)
         step_params["objective"] = objective
         ends = objective.layers
     else:
         step_params["end"] = layer
         ends = [layer]
-    plans = check_dream_run(net, img, args.octaves, args.octave_scale, ends, step_params.get("objective"), mask,
-                            args.max_memory, args.tile_margin)
-    say_tiles(plans, args.max_memory)
-    if guide_img is not None and not args.objective:
-        step_params["objective"] = objective_guide(guide_features(net, guide_img, layer))
+    plans = check_dream_run(net, photo.img, args.octaves, args.octave_scale, ends, step_params.get("objective"),
+                            photo.mask, budget, args.tile_margin)
+    say_tiles(plans, budget)
+    if photo.guide_img is not None and not args.objective:
+        step_params["objective"] = objective_guide(guide_features(net, photo.guide_img, layer, budget))
+    step_params["plans"] = plans
+    return step_params
 
-    if args.frames:
-        from .zoom import run_zoom, zoom_video
-        status = run_zoom(net, img, output, params, args, step_params)
-        if args.video:
-            zoom_video(output, args.frames, Path(args.video), args.fps)
-        return status
 
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    params["seed"] = seed
-    with DreamProgress(args.octaves, args.iters) as bar:
-        result = _dream(net, img, dict(step_params, plans=plans), np.random.RandomState(seed), bar)
-    save_image(result, output, params)
-    print(f"dream: wrote {output} ({layer or args.objective}, seed {seed})", file=sys.stderr)
-    return 0
+def run_zoom_and_video(net, img, output, recorded, args, step_params):
+    """--frames (and --video): the zoom loop's frames, then the mp4 of them."""
+    from .zoom import run_zoom, write_zoom_video
+    zoom_params = {k: v for k, v in step_params.items() if k != "plans"}  # each frame plans its own octaves
+    status = run_zoom(net, img, output, recorded, args, zoom_params)
+    if args.video:
+        write_zoom_video(output, args.frames, Path(args.video), args.fps)
+    return status
 
 
 def run_enhance(net, img, output, params, args, layer):
@@ -178,9 +227,3 @@ def run_enhance(net, img, output, params, args, layer):
     save_image(result, output, params)
     print(f"dream: wrote {output} (enhance {layer})", file=sys.stderr)
     return 0
-
-
-def _dream(net, img, step_params, rng, progress):
-    from ..engine.octaves import deepdream
-    return deepdream(net, img, rng=rng, progress=progress, **step_params)
-

@@ -1,8 +1,5 @@
 """python -m dream serve: the web app on this machine (127.0.0.1 unless told otherwise; elsewhere only
 behind a login, dream.cli.access)."""
-import signal
-import sys
-import tempfile
 from pathlib import Path
 
 from ..errors import DreamError
@@ -33,51 +30,20 @@ def build_parser():
     return p
 
 
-def require_gradio():
-    if sys.version_info < (3, 10):
-        raise DreamError(f"the web app needs Python 3.10 or newer (Gradio 5 does); this is Python "
-                         f"{sys.version_info.major}.{sys.version_info.minor}")
-    try:
-        import gradio  # noqa: F401
-    except ImportError:
-        raise DreamError("the web app needs Gradio: pip install 'dream[web]' (in a checkout: "
-                         "scripts/setup.sh web)") from None
-
-
 def run(args):
     from .access import credentials
     from .common import checked_model
-    from ..network.net import load_net
-    require_gradio()  # before dream.web, which imports it
-    from ..web.app import build_app, serve_environment
-    from ..web.pictures import layer_pictures
+    from ..runs.budget import memory_budget
+    from ..runs.serving import PortUnavailable, require_gradio, serve
+    require_gradio()
     if not 0 < args.port < 65536:
         raise DreamError(f"--port {args.port} is not a port (1 to 65535)")
     logins = credentials(args)  # before the net loads: a refusal takes no time
     model, weights_sha1 = checked_model(args)
-    with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
-        serve_environment(work_dir)
-        net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-        print("dream: making the layer pictures (once per model)...", file=sys.stderr)
-        pictures = layer_pictures(net, model.name, weights_sha1, args.cache)
-        app = build_app(model, weights_sha1, net, pictures, work_dir, args.max_memory, args.tile_margin,
-                        args.max_waiting)
-        try:
-            app.launch(server_name=args.host, server_port=args.port, share=False, quiet=True, auth=logins,
-                       max_file_size=int(args.max_upload), ssr_mode=False, mcp_server=False, enable_monitoring=False,
-                       footer_links=[], prevent_thread_lock=True, show_error=True)
-        except OSError:  # Gradio's words name its own settings; ours name the flags
-            raise DreamError(f"cannot listen on {args.host}:{args.port}: the port is taken or not allowed; "
-                             f"choose another --port") from None
-        print(f"dream: serving on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr, flush=True)
-        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop cleans up as Ctrl+C does
-        try:
-            app.block_thread()  # returns on Ctrl+C
-        finally:
-            app.close()
-    print("dream: stopped; the uploads and results are deleted", file=sys.stderr)
+    try:
+        serve(model, weights_sha1, args.gpu, args.cache, args.host, args.port, logins, args.max_upload,
+              memory_budget(args.max_memory), args.tile_margin, args.max_waiting)
+    except PortUnavailable:
+        raise DreamError(f"cannot listen on {args.host}:{args.port}: the port is taken or not allowed; "
+                         f"choose another --port") from None
     return 0
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt

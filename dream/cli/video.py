@@ -3,15 +3,26 @@ in this process or in chunks on a Dask cluster."""
 import contextlib
 import json
 import os
-import secrets
 import sys
 import time
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
 from tqdm import tqdm
 
+from ..cluster.batch import Model, cached_net
+from ..engine.mask import load_mask
 from ..errors import DreamError
+from ..images import load_image
+from ..objectives.expression import signatures
+from ..runs.budget import memory_budget
+from ..runs.seeds import resolve_seed
+from ..video.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
+from ..video.clip import VideoDream
+from ..video.keyframes import read_keyframes, targets_named
+from .cluster_args import check_devices, cluster_client, on_cluster, share_out
+from .common import checked_model, objective_for, say_tiles
 
 RUN_FILE = "run.json"  # in the work folder: the run's parameters and seed, for a resume
 DEFAULT_WARM_UP = 8  # frames; README, "Video across workers", has the measurements
@@ -20,9 +31,8 @@ DEFAULT_WARM_UP = 8  # frames; README, "Video across workers", has the measureme
 def build_parser():
     from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, MAX_COUNT, MAX_FEATHER, DefaultsFormatter,
                          OneLineParser, add_memory_args, add_model_args, add_octave_args, non_empty, non_negative,
-                         number, positive)
+                         positive)
     from .cluster_args import add_cluster_args
-    from ..video.frames import FLOW_MODES
     p = OneLineParser(prog="python -m dream video", formatter_class=DefaultsFormatter, description=(
         "Dream a clip frame by frame: each frame starts from the previous frame's dream, moved along the "
         "optical flow, so the dream follows the motion instead of swimming. Keeps the frame rate, the "
@@ -41,29 +51,12 @@ def build_parser():
     a.add_argument("--exact-gradient", action="store_true",
                    help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
     a.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
-                   help="what to maximise instead of --layer, as for python -m dream, guide(layer) included "
-                        "(not enhance, which is for single photos)")
+                   help=f"what to maximise instead of --layer, as for python -m dream: a sum of "
+                        f"{signatures(['guide(layer) with --guide'])} (not enhance, which is for single photos)")
     a.add_argument("--mask", metavar="IMAGE", help="dream only where this image is bright, on every frame")
     a.add_argument("--mask-feather", type=non_negative(float, MAX_FEATHER), default=8.0, metavar="PX",
                    help="blur of the mask's edge, in pixels")
-    v = p.add_argument_group("video")
-    v.add_argument("--iters-next", "--iter-n-next", type=positive(int, MAX_COUNT), default=5,
-                   help="steps per octave for the frames after the first (which gets --iters)")
-    v.add_argument("--flow", choices=FLOW_MODES, default="dis",
-                   help="dis: start from the previous dream moved along OpenCV's DIS optical flow; "
-                        "none: blend the previous dream into the frame, as DeepDreamVideo does")
-    v.add_argument("--decay", type=number(float, 0, False, 1), default=0.9,
-                   help="with --flow dis: share of the previous frame's dream carried into the next")
-    v.add_argument("--blend", type=number(float, 0, False, 1), default=0.5,
-                   help="with --flow none: share of the previous dream in each frame's start (0: every "
-                        "frame on its own)")
-    v.add_argument("--keyframes", metavar="FILE",
-                   help="a CSV table of frame -> layer or objective, step_size, iters_next, blend, decay: "
-                        "numbers interpolated between keyframes, a layer or objective changing at its keyframe "
-                        "(see README)")
-    v.add_argument("--fps", type=positive(float, 1000), help="frame rate of a folder of frames (default 25)")
-    v.add_argument("--keep-frames", action="store_true",
-                   help="keep the folder of dreamed PNG frames beside the .mp4 once it is written")
+    add_video_args(p)
     c = add_cluster_args(p, None, "dream on a local cluster of this many worker processes, the clip cut into "
                                   "chunks (default: in this process, in one piece)")
     c.add_argument("--chunk-frames", type=positive(int, MAX_COUNT), metavar="N",
@@ -77,57 +70,56 @@ def build_parser():
     return p
 
 
-def run(args):
-    from .cluster_args import check_devices, cluster_client, on_cluster, share_out
-    from .common import checked_model, say_tiles
-    from ..cluster.batch import Model, cached_net
-    from ..video.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
-    from ..video.clip import ClipDream
-    from ..images import load_image
-    from ..video.keyframes import read_keyframes, targets_named
-    from ..engine.mask import load_mask
-    from ..video.io import VideoSource
+def add_video_args(p):
+    """How each frame starts from the previous one's dream, the keyframes, and the output."""
+    from .common import MAX_COUNT, number, positive
+    from ..video.flow import FLOWS
+    v = p.add_argument_group("video")
+    v.add_argument("--iters-next", "--iter-n-next", type=positive(int, MAX_COUNT), default=5,
+                   help="steps per octave for the frames after the first (which gets --iters)")
+    carried = ", ".join(name for name, flow in FLOWS.items() if flow.amount == "decay")
+    blended = ", ".join(name for name, flow in FLOWS.items() if flow.amount == "blend")
+    v.add_argument("--flow", choices=FLOWS, default="dis",
+                   help="; ".join(f"{flow.name}: {flow.help}" for flow in FLOWS.values()))
+    v.add_argument("--decay", type=number(float, 0, False, 1), default=0.9,
+                   help=f"with --flow {carried}: share of the previous frame's dream carried into the next")
+    v.add_argument("--blend", type=number(float, 0, False, 1), default=0.5,
+                   help=f"with --flow {blended}: share of the previous dream in each frame's start (0: every "
+                        "frame on its own)")
+    v.add_argument("--keyframes", metavar="FILE",
+                   help="a CSV table of frame -> layer or objective, step_size, iters_next, blend, decay: "
+                        "numbers interpolated between keyframes, a layer or objective changing at its keyframe "
+                        "(see README)")
+    v.add_argument("--fps", type=positive(float, 1000), help="frame rate of a folder of frames (default 25)")
+    v.add_argument("--keep-frames", action="store_true",
+                   help="keep the folder of dreamed PNG frames beside the .mp4 once it is written")
 
+
+def run(args):
+    from ..video.io import VideoSource
     source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
     output, folder = checked_output(args, source)
-    guide_img = load_image(Path(args.guide)) if args.guide else None
-    table = read_keyframes(args.keyframes) if args.keyframes else {}
-    first = first_target(args)
-    targets = targets_named(table, first)
-    where = {target: "" if target == first else f"--keyframes {args.keyframes}: " for target in targets}
-    for kind, text in targets:  # every objective's syntax and names, before any work
-        if kind == "objective":
-            checked_objective(text, guide_img, where[(kind, text)])
+    first, targets, table, guide_img = checked_targets(args)
     mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
     model, weights_sha1 = checked_model(args)
-    threads = share_out(args) if on_cluster(args) else None
+    threads, budget = share_out(args) if on_cluster(args) else (None, memory_budget(args.max_memory))
     check_devices(args)
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
                     iters_next=args.iters_next, blend=args.blend, decay=args.decay)
-    clip = ClipDream(Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()),
-                     source.height, source.width, first,
-                     where, table, defaults, args.iters, args.octaves, args.octave_scale, args.jitter,
-                     args.exact_gradient, args.flow, guide_img, mask, args.max_memory, args.tile_margin)
-    say_tiles(clip.prepare(cached_net(clip.model))[first][1], args.max_memory)  # every target checked here
-
+    clip = VideoDream(model=Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()),
+                      height=source.height, width=source.width, first=first, targets=targets,
+                      table=table, defaults=defaults, iters=args.iters, octaves=args.octaves,
+                      octave_scale=args.octave_scale, jitter=args.jitter, exact_gradient=args.exact_gradient,
+                      flow=args.flow, guide_img=guide_img, mask=mask, max_memory=budget, tile_margin=args.tile_margin)
+    say_tiles(clip.prepare(cached_net(clip.model))[first][1], memory_budget(budget))  # every target checked here
     started = time.perf_counter()
-    counts = dict(dreamed=0, warm_up=0)
     with cluster_client(args, threads) if threads else contextlib.nullcontext((None, None)) as (client, place):
         chunk = chunk_length(args, folder, source.count, client)
-        params = run_params(args, model, weights_sha1, source, first, chunk)
-        params["seed"] = clip.seed = work_folder(folder, params, args.overwrite)  # once everything checked out
-        clip.metadata = params
+        params = video_params(args, model, weights_sha1, source, first, chunk)
+        params["seed"] = work_folder(folder, params, args.overwrite)  # once everything checked out
+        clip = replace(clip, seed=params["seed"], metadata=params)
         spans = chunks(source.count, chunk, args.warm_up)
-        chains = [Chain(span, source, folder) for span in spans]
-        how = f" ({len(chains)} chunks on {place})" if client else f" ({len(chains)} chunks)" if chunk else ""
-        with tqdm(total=source.count, unit="frame", desc=f"dreaming{how}", dynamic_ncols=True) as bar:
-            def on_dreamed(t, own, data):
-                counts["dreamed" if own else "warm_up"] += 1
-                bar.update(own)
-            if client:
-                dream_on_cluster(client, clip, chains, lambda t, own: bar.update(own), on_dreamed)
-            else:
-                dream_here(clip, chains, lambda t, own: bar.update(own), on_dreamed)
+        counts = dream_chunks(clip, spans, source, folder, client, place, chunk)
     fade_in_warm_ups(folder, spans)
     seconds = time.perf_counter() - started
     if output.suffix:
@@ -138,6 +130,40 @@ def run(args):
     print(f"dream: wrote {output} ({dreamed} frames{warm} dreamed{per_frame}; seed {params['seed']})",
           file=sys.stderr)
     return 0
+
+
+def checked_targets(args):
+    """(the command line's target, {every target the clip dreams: where it was given, for errors ("" or
+    "--keyframes F: ")}, the keyframes' table, the guide image), each objective's syntax and names checked
+    before any work."""
+    guide_img = load_image(Path(args.guide)) if args.guide else None
+    try:
+        table = read_keyframes(args.keyframes) if args.keyframes else {}
+    except DreamError as e:
+        raise DreamError(f"--{e}") from None
+    first = first_target(args)
+    targets = {target: "" if target == first else f"--keyframes {args.keyframes}: "
+               for target in targets_named(table, first)}
+    for (kind, text), where in targets.items():
+        if kind == "objective":
+            checked_objective(text, guide_img, where)
+    return first, targets, table, guide_img
+
+
+def dream_chunks(clip, spans, source, folder, client, place, chunk):
+    """Dream every chunk (here, or on the cluster's workers); {"dreamed": n, "warm_up": n} frames."""
+    chains = [Chain(span, source, folder) for span in spans]
+    counts = dict(dreamed=0, warm_up=0)
+    how = f" ({len(chains)} chunks on {place})" if client else f" ({len(chains)} chunks)" if chunk else ""
+    with tqdm(total=source.count, unit="frame", desc=f"dreaming{how}", dynamic_ncols=True) as bar:
+        def on_dreamed(t, own, data):
+            counts["dreamed" if own else "warm_up"] += 1
+            bar.update(own)
+        if client:
+            dream_on_cluster(client, clip, chains, lambda t, own: bar.update(own), on_dreamed)
+        else:
+            dream_here(clip, chains, lambda t, own: bar.update(own), on_dreamed)
+    return counts
 
 
 def chunk_length(args, folder, count, client):
@@ -185,27 +211,27 @@ def first_target(args):
 
 def checked_objective(text, guide_img, where):
     """An objective's expression checked (syntax, names, guide image) before any frame; where: its source."""
-    from ..objectives.expression import objective_from
     if text.strip() == "enhance":
         raise DreamError(f"{where}--objective enhance is for single photos (one whole image, no octaves or "
                          f"jitter); use layers, channels, neurons or guide()")
     try:
-        objective_from(text, guide_img)
+        objective_for(text, guide_img)
     except DreamError as e:
         raise DreamError(f"{where}{e}") from None
 
 
-def run_params(args, model, weights_sha1, source, first, chunk):
+def video_params(args, model, weights_sha1, source, first, chunk):
     """The run's parameters: recorded in the work folder and every frame, compared on a resume."""
     from ..models import sha1_of
+    from ..video.flow import FLOWS
 
     def sha1(path):
         return sha1_of(Path(path)) if path else None
     return dict(model=model.name, weights_sha1=weights_sha1, layer=first[1] if first[0] == "layer" else None,
                 objective=args.objective, octaves=args.octaves, octave_scale=args.octave_scale, iters=args.iters,
                 iters_next=args.iters_next, step_size=args.step_size, jitter=args.jitter, flow=args.flow,
-                decay=args.decay if args.flow == "dis" else None,
-                blend=args.blend if args.flow == "none" else None, seed=args.seed,
+                decay=args.decay if FLOWS[args.flow].amount == "decay" else None,
+                blend=args.blend if FLOWS[args.flow].amount == "blend" else None, seed=args.seed,
                 exact_gradient=args.exact_gradient, input=Path(args.input).name,
                 input_sha1=sha1(args.input) if source.files is None else None, tile_margin=args.tile_margin,
                 keyframes_sha1=sha1(args.keyframes), guide=Path(args.guide).name if args.guide else None,
@@ -230,7 +256,7 @@ def work_folder(folder, params, overwrite):
     if folder.is_dir() and any(work_files(folder)):
         raise DreamError(f"{folder} holds frames dream did not record; choose another -o, or pass --overwrite")
     folder.mkdir(exist_ok=True)
-    seed = params["seed"] if params["seed"] is not None else secrets.randbelow(2**31)
+    seed = resolve_seed(params["seed"])
     tmp = run_file.with_name(RUN_FILE + ".part")
     tmp.write_text(json.dumps(dict(params, seed=seed), sort_keys=True))
     os.replace(tmp, run_file)

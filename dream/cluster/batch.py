@@ -41,12 +41,15 @@ class Model:
 
 
 @dataclass
-class Job:
-    """One dream: `source` (its name, for messages) with `params`, to be written as `name`."""
+class PhotoJob:
+    """One dream: `source` (its name, for messages) at `layer` with `params` and `seed`, to be written as
+    `name`."""
     name: str
     source: str
     data: bytes  # the photo file's bytes
-    params: dict  # layer, octaves, octave_scale, iters, step_size, jitter, seed, exact_gradient
+    layer: str
+    params: object  # dream.runs.parameters.DreamParams
+    seed: int
     metadata: dict  # what the output file records (python -m dream's run parameters)
     max_memory: Optional[int] = None
     tile_margin: Optional[int] = None
@@ -79,15 +82,12 @@ def dream_job(model, job):
     """Run one job in this process (a worker's task): its Result, with bad input as an error, not a raise."""
     from ..images import decode_image, encode_image
     from ..engine.octaves import deepdream
-    p = job.params
     with ONE_AT_A_TIME:
         try:
             net = cached_net(model)
             img = decode_image(job.data, job.source)
-            out = deepdream(net, img, iter_n=p["iters"], octave_n=p["octaves"], octave_scale=p["octave_scale"],
-                            step_size=p["step_size"], jitter=p["jitter"], end=p["layer"],
-                            exact_gradient=p["exact_gradient"], rng=np.random.RandomState(p["seed"]),
-                            max_memory=job.max_memory, tile_margin=job.tile_margin)
+            out = deepdream(net, img, end=job.layer, rng=np.random.RandomState(job.seed), max_memory=job.max_memory,
+                            tile_margin=job.tile_margin, **job.params.engine())
             return Result(job.name, data=encode_image(out, Path(job.name).suffix, job.metadata))
         except DreamError as e:
             return Result(job.name, error=str(e))

@@ -4,8 +4,9 @@ from ..network.memory import check_fits, net_bytes
 from ..network.net import check_end, check_input_size, check_input_values, forward, preprocess
 
 
-def guide_features(net, guide, end='inception_3b/output'):
-    """The guide image's activations at `end` (C x H x W), as the notebook extracts them."""
+def guide_features(net, guide, end='inception_3b/output', max_memory=None):
+    """The guide image's activations at `end` (C x H x W), as the notebook extracts them; max_memory: the
+    bytes they may take (default: what the machine has available)."""
     check_end(net, end)
     h, w = guide.shape[:2]
     try:
@@ -13,7 +14,8 @@ def guide_features(net, guide, end='inception_3b/output'):
     except DreamError as e:
         raise DreamError(f"guide image: {e}; use a larger guide image or an earlier layer") from None
     check_input_values(guide, "the guide image")
-    check_fits(net_bytes(net, h, w, end), f"the {w}x{h} guide image at {end}", "use a smaller guide image")
+    check_fits(net_bytes(net, h, w, end), f"the {w}x{h} guide image at {end}", "use a smaller guide image",
+               max_memory)
     src, dst = net.blobs['data'], net.blobs[end]
     src.reshape(1, 3, h, w)
     src.data[0] = preprocess(net, guide)

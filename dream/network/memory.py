@@ -88,11 +88,12 @@ def gigabytes(n):
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
 
 
-def check_fits(needed, what, hint):
-    """Raise DreamError if `needed` bytes exceed what is available, saying both."""
-    have = available_bytes()
+def check_fits(needed, what, hint, budget=None):
+    """Raise DreamError if `needed` bytes exceed the budget (default: what is available), saying both."""
+    have = available_bytes() if budget is None else budget
     if needed > have:
-        raise DreamError(f"{what} needs about {gigabytes(needed)} of memory and this machine has "
+        where = "this machine has" if budget is None else "the memory budget is"
+        raise DreamError(f"{what} needs about {gigabytes(needed)} of memory and {where} "
                          f"{gigabytes(have)} available; {hint}")
 
 

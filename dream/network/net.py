@@ -131,22 +131,32 @@ def caffe_has_cuda():
         return True  # cannot tell; let the probe below decide
 
 
-def check_gpu(device, flag="--gpu"):
-    """Fail cleanly if Caffe cannot use GPU `device`; Caffe itself would abort the process. flag: what
-    the user wrote, for the message."""
-    cpu_only = f"{flag}: this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu"
+class GpuUnusable(DreamError):
+    """Caffe cannot run on the GPU asked for (device None: this Caffe has no GPU code at all). The message
+    says why; a front end puts the flag or field that asked for the device before it."""
+
+    def __init__(self, device, why):
+        super().__init__(why if device is None else f"{device}: {why}")
+        self.device = device
+
+
+CPU_ONLY = "this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu"
+
+
+def check_gpu(device):
+    """Fail cleanly (GpuUnusable) if Caffe cannot use GPU `device`; Caffe itself would abort the process."""
     if not caffe_has_cuda():
-        raise DreamError(cpu_only)
+        raise GpuUnusable(None, CPU_ONLY)
     # Caffe aborts on a missing or busy device, so ask in a throwaway process first.
     probe = f"import caffe; caffe.set_device({int(device)}); caffe.set_mode_gpu(); caffe.Net"
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                        env=dict(os.environ, GLOG_minloglevel="0"))
     if r.returncode != 0:
         if "CPU-only" in r.stderr:
-            raise DreamError(cpu_only)
+            raise GpuUnusable(None, CPU_ONLY)
         lines = [l for l in r.stderr.strip().splitlines() if "Check failed" in l or "error" in l.lower()]
         reason = (lines or r.stderr.strip().splitlines() or ["unknown error"])[0].split("] ")[-1]
-        raise DreamError(f"{flag} {device}: Caffe cannot use this GPU ({reason})")
+        raise GpuUnusable(device, f"Caffe cannot use this GPU ({reason})")
 
 
 # layers whose parameters are a weight and, with bias_term, a bias: the field that says which
@@ -243,14 +253,20 @@ def dream_layers(net):
     return [b for b in net.blobs if b in layers and b != "data"]
 
 
-def check_end(net, end, otherwise="; see --list-layers"):
-    """Raise DreamError for a name that is not a dream layer, suggesting the close ones (or `otherwise`)."""
+class UnknownLayer(DreamError):
+    """A name that is not one of the net's dream layers; close: the names it may have meant (the message
+    suggests them; without any, a front end says where the list is)."""
+
+    def __init__(self, end, close):
+        super().__init__(f"unknown layer {end!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        self.close = close
+
+
+def check_end(net, end):
+    """Raise UnknownLayer for a name that is not a dream layer, suggesting the close ones."""
     names = dream_layers(net)
-    if end in names:
-        return
-    close = difflib.get_close_matches(str(end), names, n=4, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else otherwise
-    raise DreamError(f"unknown layer {end!r}{hint}")
+    if end not in names:
+        raise UnknownLayer(end, difflib.get_close_matches(str(end), names, n=4, cutoff=0.5))
 
 
 def check_input_size(net, height, width, end):

@@ -1,8 +1,9 @@
 """What a dream maximises: composable objectives (terms), the expression language over them
 (expression), feature inversion with priors (enhance, priors), and class visualisation (classvis,
-labels). A new objective is one decorated factory in terms.py (see OBJECTIVES there).
+labels). A new objective is one factory under @objective in terms.py.
 
 `dream.objectives` was one module before this package; its names stay here."""
-from .terms import Objective, channel, class_unit, guide, layer_l2, neuron  # noqa: F401
+from .terms import OBJECTIVES, Objective, guide, objective
 
-__all__ = ["Objective", "channel", "class_unit", "guide", "layer_l2", "neuron"]
+globals().update(OBJECTIVES)  # every registered objective, as dream.objectives.NAME
+__all__ = ["OBJECTIVES", "Objective", "guide", "objective", *OBJECTIVES]

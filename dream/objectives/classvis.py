@@ -39,7 +39,7 @@ def check_canvas_memory(net, height, width, schedule=DEFAULT_SCHEDULE):
     growth = max(float(np.prod([o.get("scale", 1.0) for o in schedule])) ** 2, 1.0)
     crop = _crop_size(net)
     check_fits(CANVAS_BYTES_PER_PIXEL * height * width * growth + net_bytes(net, crop, crop, CLASSIFIER),
-               f"a {width}x{height} canvas", "use a smaller --size")
+               f"a {width}x{height} canvas", "use a smaller canvas")
 
 
 def region_masks(height, width, regions):

@@ -12,9 +12,9 @@ import numbers
 import operator
 
 from ..errors import DreamError
-from .terms import Objective, channel, class_unit, layer_l2, neuron
+from .terms import OBJECTIVES, Objective
 
-FACTORIES = {"layer_l2": layer_l2, "channel": channel, "neuron": neuron, "class_unit": class_unit}
+FACTORIES = OBJECTIVES  # the registry itself: an objective added there is in the language at once
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 MAX_CHARS = 10_000  # the expression is stored in each output's metadata (a JPEG comment holds 64 KB)
@@ -24,9 +24,10 @@ MAX_WEIGHT = 1e6  # a term's weight; larger ones overflow float32 gradients in C
 
 
 def parse_objective(text, factories=None):
-    """An Objective from the expression `text`; DreamError with the reason if it is not one."""
-    factories = dict(FACTORIES, **(factories or {}))
-    head = f"--objective {text[:60]!r}{'...' if len(text) > 60 else ''}"
+    """An Objective from the expression `text`; DreamError with the reason if it is not one. factories:
+    more names for the expression (e.g. guide(layer), bound to a guide image)."""
+    factories = dict(OBJECTIVES, **(factories or {}))
+    head = f"objective {text[:60]!r}{'...' if len(text) > 60 else ''}"
     if len(text) > MAX_CHARS:
         raise DreamError(f"{head}: {len(text)} characters; at most {MAX_CHARS}")
     try:
@@ -46,6 +47,11 @@ def parse_objective(text, factories=None):
             raise DreamError(f"{head}: the weight of a term on {layer} is {weight}; "
                              f"weights must be finite and at most {MAX_WEIGHT:g} in size")
     return value
+
+
+def signatures(extra=()):
+    """'layer_l2(layer), channel(layer, c), ...': every objective the language offers, for help texts."""
+    return ", ".join([f"{name}{inspect.signature(f)}" for name, f in OBJECTIVES.items()] + list(extra))
 
 
 def _check_size(tree, head):
@@ -112,16 +118,18 @@ def _evaluate(node, factories, head):
     fail(f"{ast.unparse(node)!r} is not allowed")
 
 
-def objective_from(text, guide_img, net=None):
-    """The Objective that --objective's `text` names, where guide(layer) matches the guide image's
-    features at layer. Without a net (a check before one is loaded) guide(layer) stands in as
-    layer_l2, so that the syntax and names are checked before any work."""
+GUIDE_NEEDED = "guide(layer) needs a guide image"
+
+
+def objective_from(text, guide_img, net=None, budget=None):
+    """The Objective that the expression `text` names, where guide(layer) matches the guide image's
+    features at layer (budget: the memory they may take, in bytes). Without a net (a check before one is
+    loaded) guide(layer) stands in as layer_l2, so that the syntax and names are checked before any work."""
     from ..engine.guide import guide_features
     from .terms import guide as guided, layer_l2
 
     def guide(layer):
         if guide_img is None:
-            raise DreamError("guide(layer) needs the guide image: pass it with --guide")
-        return layer_l2(layer) if net is None else guided(layer, guide_features(net, guide_img, layer))
+            raise DreamError(GUIDE_NEEDED)
+        return layer_l2(layer) if net is None else guided(layer, guide_features(net, guide_img, layer, budget))
     return parse_objective(text, {"guide": guide})
-

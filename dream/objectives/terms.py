@@ -96,6 +96,17 @@ class Objective:
         return total
 
 
+# Every objective the expression language (--objective), the help texts and dream.objectives offer, by
+# name. A new objective is a factory returning an Objective, under @objective here: nothing else changes.
+OBJECTIVES = {}
+
+
+def objective(factory):
+    """Offer `factory` under its own name wherever objectives are named."""
+    OBJECTIVES[factory.__name__] = factory
+    return factory
+
+
 def _check_arguments(factory, layer, **indices):
     """A layer name and integer indices, as a factory needs them (a float index would fail deep in numpy)."""
     if not isinstance(layer, str) or not layer.strip():
@@ -111,12 +122,14 @@ def _check_channel(dst, c, layer):
         raise DreamError(f"channel {c} is out of range for {layer} ({channels} channels)")
 
 
+@objective
 def layer_l2(layer):
     """The notebook's objective_L2 on `layer`: amplify whatever is there."""
     _check_arguments("layer_l2", layer)
     return Objective([(layer, 1.0, lambda dst: dst.data)], f"layer_l2({layer!r})")
 
 
+@objective
 def channel(layer, c):
     """Maximise the mean activation of channel c of `layer`, everywhere."""
     _check_arguments("channel", layer, c=c)
@@ -129,6 +142,7 @@ def channel(layer, c):
                      [lambda net: _check_channel(net.blobs[layer], c, layer)])
 
 
+@objective
 def neuron(layer, c, y=None, x=None):
     """Maximise one unit: channel c at (y, x) of `layer`, its centre by default."""
     _check_arguments("neuron", layer, c=c, y=y, x=x)
@@ -148,6 +162,7 @@ def neuron(layer, c, y=None, x=None):
                      [lambda net: _check_channel(net.blobs[layer], c, layer)], local=False)
 
 
+@objective
 def class_unit(c, layer='loss3/classifier'):
     """Maximise class c's logit (before the softmax). GoogLeNet's classifier needs a 224x224 input."""
     _check_arguments("class_unit", layer, c=c)

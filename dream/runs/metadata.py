@@ -2,27 +2,28 @@
 from ..models import sha1_of
 
 
-def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed, mask_path=None):
-    """What goes into the output's metadata, and what a re-run compares to decide it is done."""
-    params = dict(model=model.name, weights_sha1=weights_sha1, layer=layer, octaves=args.octaves,
-                  octave_scale=args.octave_scale, iters=args.iters, step_size=args.step_size,
-                  jitter=args.jitter, seed=seed, exact_gradient=args.exact_gradient,
-                  input=input_path.name,
-                  input_sha1=sha1_of(input_path) if input_path.is_file() else None)
+def run_params(params, model, weights_sha1, input_path, guide_path, layer, seed, mask_path=None, *, objective=None,
+               enhance=None, mask_feather=None, frames=None, zoom=None, tile_margin=None):
+    """What goes into a dream's metadata, and what a re-run compares to decide it is done. params: the
+    DreamParams; enhance: for --objective enhance, its amplify, prior, prior_weight and optimizer."""
+    recorded = dict(model=model.name, weights_sha1=weights_sha1, layer=layer, octaves=params.octaves,
+                    octave_scale=params.octave_scale, iters=params.iters, step_size=params.step_size,
+                    jitter=params.jitter, seed=seed, exact_gradient=params.exact_gradient,
+                    input=input_path.name,
+                    input_sha1=sha1_of(input_path) if input_path.is_file() else None)
     if guide_path:
-        params.update(guide=guide_path.name, guide_sha1=sha1_of(guide_path))
-    if args.objective:
-        params.update(objective=args.objective)
-    if args.objective == "enhance":  # deterministic: no seed; its own parameters decide "already done"
-        params.update(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight,
-                      optimizer=args.optimizer, seed=None, octaves=None, octave_scale=None, jitter=None)
+        recorded.update(guide=guide_path.name, guide_sha1=sha1_of(guide_path))
+    if objective:
+        recorded.update(objective=objective)
+    if objective == "enhance":  # deterministic: no seed; its own parameters decide "already done"
+        recorded.update(enhance, seed=None, octaves=None, octave_scale=None, jitter=None)
     if mask_path:
-        params.update(mask=mask_path.name, mask_sha1=sha1_of(mask_path), mask_feather=args.mask_feather)
-    if args.frames:
-        params.update(frames=args.frames, zoom=args.zoom)
-    if getattr(args, "tile_margin", None) is not None:  # an inexact margin changes the result
-        params.update(tile_margin=args.tile_margin)
-    return params
+        recorded.update(mask=mask_path.name, mask_sha1=sha1_of(mask_path), mask_feather=mask_feather)
+    if frames:
+        recorded.update(frames=frames, zoom=zoom)
+    if tile_margin is not None:  # an inexact margin changes the result
+        recorded.update(tile_margin=tile_margin)
+    return recorded
 
 
 # A re-run may ask for more frames than before; the seed may be left to the first run.

@@ -1,4 +1,4 @@
-"""What every frame of a clip is dreamed with, as one value that pickles: python -m dream video
+"""What every frame of a clip is dreamed with (VideoDream), as one value that pickles: python -m dream video
 dreams with it in its own process, and a Dask worker rebuilds the same dream from it once
 (objectives, guide features, tiling plans) and keeps it beside its net.
 
@@ -17,8 +17,11 @@ from ..errors import DreamError
 _PREPARED = {}  # (clip key, net id) -> {target: (objective, plans)}, in each process
 
 
-@dataclass(eq=False)
-class ClipDream:
+@dataclass(eq=False, frozen=True)
+class VideoDream:
+    """A clip's dream: built with keywords once every input is checked; the seed and the metadata are
+    given with dataclasses.replace() once the work folder has them (the key, and so the prepared
+    objectives and plans, stay)."""
     model: Model
     height: int
     width: int
@@ -36,7 +39,7 @@ class ClipDream:
     mask: Optional[np.ndarray] = None
     max_memory: Optional[int] = None
     tile_margin: Optional[int] = None
-    seed: Optional[int] = None  # set once the work folder has given it
+    seed: Optional[int] = None  # the run's, once the work folder has given it
     metadata: dict = field(default_factory=dict)  # the run's parameters, recorded in every frame
     key: str = field(default_factory=lambda: secrets.token_hex(8))
 
@@ -96,6 +99,9 @@ class ClipDream:
 
 
 def dream_frame_task(clip, t, frame, prev):
-    """A Dask worker's task: ClipDream.frame_png, one frame at a time on the worker's net."""
+    """A Dask worker's task: VideoDream.frame_png, one frame at a time on the worker's net."""
     with ONE_AT_A_TIME:
         return clip.frame_png(t, frame, prev)
+
+
+ClipDream = VideoDream  # its name before 0.2, for one release

@@ -1,4 +1,5 @@
-"""Optical flow between video frames, warping by it, and where it cannot be trusted (occlusion).
+"""Optical flow between video frames, warping by it, and where it cannot be trusted (occlusion); and
+FLOWS, the ways a frame's dream can start from the previous one (python -m dream video --flow).
 
 Flow comes from OpenCV's DIS (dense inverse search), the usual fast dense method. A
 flow field from frame a to frame b holds, for each pixel of a, the displacement
@@ -8,7 +9,38 @@ to a and forward again returns to it, |w + ŵ|² <= 0.01 (|w|² + |ŵ|²) + 0.5,
 the backward flow at the pixel and ŵ the forward flow where it lands; and when it
 lands inside frame a at all.
 """
+from dataclasses import dataclass
+from typing import Callable, Optional
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A way to start frame t's dream from frame t-1's. estimate(a, b): the flow from frame a to frame b,
+    along which the previous dream's residual is carried (weighed by the keyframed `decay`); None: no
+    flow, the previous dream blended into the frame (by `blend`) instead."""
+    name: str
+    help: str
+    estimate: Optional[Callable] = None
+
+    @property
+    def amount(self):
+        """The keyframe parameter that weighs the previous dream."""
+        return "blend" if self.estimate is None else "decay"
+
+
+# --flow's choices, by name. A new method is an estimate(a, b) under @flow_method here: the command line,
+# the keyframes and the metadata find it.
+FLOWS = {}
+
+
+def flow_method(name, help):
+    """Offer an optical flow estimate(a, b) -> (H, W, 2) float32 as --flow `name`."""
+    def register(estimate):
+        FLOWS[name] = Flow(name, help, estimate)
+        return estimate
+    return register
 
 
 def _cv2():
@@ -20,6 +52,7 @@ def _cv2():
     return cv2
 
 
+@flow_method("dis", "start from the previous dream moved along OpenCV's DIS optical flow")
 def optical_flow(a, b):
     """Dense flow from frame a to frame b (uint8 RGB, same size): (H, W, 2) float32 of (dx, dy).
 
@@ -34,6 +67,9 @@ def optical_flow(a, b):
         return dis.calc(gray_a, gray_b, None)
     finally:
         cv2.setNumThreads(threads)
+
+
+FLOWS["none"] = Flow("none", "blend the previous dream into the frame, as DeepDreamVideo does")
 
 
 def warp(img, flow):

@@ -14,10 +14,10 @@ Each frame's randomness comes from the seed and the frame's index alone.
 """
 import numpy as np
 
-from .flow import occluded, optical_flow, warp
 from ..images import load_image, save_image, to_uint8
+from .flow import FLOWS, occluded, warp
 
-FLOW_MODES = ("dis", "none")
+FLOW_MODES = tuple(FLOWS)  # its name before FLOWS
 
 
 def frame_rng(seed, index):
@@ -41,10 +41,11 @@ def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9,
     frame = np.float32(frame)
     if prev_dream is None:
         return frame
-    if flow == "none":
+    estimate = FLOWS[flow].estimate
+    if estimate is None:
         return (1 - blend) * frame + blend * prev_dream
-    backward = optical_flow(np.uint8(frame), np.uint8(prev_frame))  # frame t -> t-1
-    forward = optical_flow(np.uint8(prev_frame), np.uint8(frame))
+    backward = estimate(np.uint8(frame), np.uint8(prev_frame))  # frame t -> t-1
+    forward = estimate(np.uint8(prev_frame), np.uint8(frame))
     residual = warp(prev_dream - prev_frame, backward)
     # Its mean (per colour) stays behind: each dream shifts the brightness a little, and a shift
     # carried into every next frame adds up to a drift (about 20 grey levels in 40 frames).

@@ -33,20 +33,20 @@ def read_keyframes(path):
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise DreamError(f"--keyframes {path}: cannot read it as a CSV table ({getattr(e, 'strerror', None) or e})") \
+        raise DreamError(f"keyframes {path}: cannot read it as a CSV table ({getattr(e, 'strerror', None) or e})") \
             from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
-        raise DreamError(f"--keyframes {path}: empty; the first line names the columns: {','.join(COLUMNS)}")
+        raise DreamError(f"keyframes {path}: empty; the first line names the columns: {','.join(COLUMNS)}")
     header = [h.strip() for h in rows[0]]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown or "frame" not in header or len(set(header)) != len(header):
-        raise DreamError(f"--keyframes {path}: the first line must name columns among {','.join(COLUMNS)}, "
+        raise DreamError(f"keyframes {path}: the first line must name columns among {','.join(COLUMNS)}, "
                          f"'frame' first among them, each once (found {','.join(header)})")
     table = {name: [] for name in header if name != "frame"}
     frames = []
     for line, row in enumerate(rows[1:], start=2):
-        where = f"--keyframes {path}, line {line}"
+        where = f"keyframes {path}, line {line}"
         if len(row) > len(header):
             raise DreamError(f"{where}: {len(row)} cells for {len(header)} columns")
         cells = dict(zip(header, [c.strip() for c in row]))

@@ -3,7 +3,8 @@ it; the result carries python -m dream class's metadata."""
 import numpy as np
 
 from ..errors import DreamError
-from .controls import MAX_SEED, checked_number, go_and_cancel, progress_and_result, seed_input, uploaded
+from ..runs.seeds import MAX_SEED
+from .controls import checked_number, go_and_cancel, progress_and_result, seed_input, uploaded
 from .jobs import on_click, one_sentence, uint8_image, watch
 
 MAX_CLASSES = 4
@@ -11,56 +12,14 @@ MAX_CANVAS = 1024  # a side; the memory check still applies
 
 
 def class_tab(served):
+    """The tab, its inputs wired to class_job."""
     import gradio as gr
-    from ..objectives.classvis import check_canvas, check_canvas_memory, visualize_class
-    from ..cli.classes import class_params, class_schedule, class_targets
-    from ..images import save_image
-    from ..objectives.labels import class_index, imagenet_labels
-    net = served.net
-    labels = imagenet_labels()
-
-    def draw(names, width, height, iters, regions, seed, init):
-        with one_sentence():
-            if not names:
-                raise DreamError("choose a class first: type its name and pick it from the list")
-            names = [names] if isinstance(names, str) else list(names)
-            if len(names) > MAX_CLASSES:
-                raise DreamError(f"at most {MAX_CLASSES} classes, not {len(names)}")
-            specs = [(class_index(name), 1.0) for name in names]
-            init_path, init_img = uploaded(init, "the start image")
-            size = init_img.shape[:2] if init_path else (checked_number("Height", height, 1, MAX_CANVAS, int),
-                                                         checked_number("Width", width, 1, MAX_CANVAS, int))
-            iters = None if iters in (None, "") else checked_number("Steps per octave", iters, 1, 1000, int)
-            seed = checked_number("Seed", seed, 0, MAX_SEED, int)
-            schedule = class_schedule(iters)
-            classes, strips = class_targets(specs, bool(regions))
-        metadata = class_params(served.model, served.weights_sha1, specs, bool(regions), size, init_path, schedule,
-                                seed)  # python -m dream class's
-        total = sum(o["iter_n"] for o in schedule)
-
-        def work(job):
-            done = []
-
-            def progress(octave, i, canvas):
-                done.append(1)
-                job.step(f"octave {octave + 1} of {len(schedule)}, step {len(done)} of {total}", canvas)
-            with served.lock:
-                check_canvas(net, *size)
-                check_canvas_memory(net, *size, schedule)
-                out = visualize_class(net, classes, size=size, img=init_img, schedule=schedule, regions=strips,
-                                      rng=np.random.RandomState(seed), progress=progress)
-            name = labels[specs[0][0]].replace(" ", "-").replace("/", "-")
-            path = served.output_folder() / f"class-{name}.png"
-            save_image(out, path, metadata)
-            return np.uint8(np.clip(out, 0, 255)), str(path), "done"
-
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
-
+    from ..objectives.labels import imagenet_labels
     with gr.Tab("Class"):
         with gr.Row():
             with gr.Column():
-                names = gr.Dropdown(labels, value=None, multiselect=True, max_choices=MAX_CLASSES, filterable=True,
-                                    label="ImageNet classes: type a name, pick from the suggestions",
+                names = gr.Dropdown(imagenet_labels(), value=None, multiselect=True, max_choices=MAX_CLASSES,
+                                    filterable=True, label="ImageNet classes: type a name, pick from the suggestions",
                                     elem_id="classes")
                 with gr.Row():
                     width = gr.Slider(224, MAX_CANVAS, 320, step=1, label="Width")
@@ -76,5 +35,62 @@ def class_tab(served):
             with gr.Column():
                 status, result = progress_and_result("Class image", "class-status")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="class-download")
-    on_click(go, stop, draw, [names, width, height, iters, regions, seed, init],
+    on_click(go, stop, class_job(served), [names, width, height, iters, regions, seed, init],
              [result, download, status], status, "draw")
+
+
+def checked_classes(names):
+    """The page's class names as [(index, weight 1)]."""
+    from ..objectives.labels import class_index
+    if not names:
+        raise DreamError("choose a class first: type its name and pick it from the list")
+    names = [names] if isinstance(names, str) else list(names)
+    if len(names) > MAX_CLASSES:
+        raise DreamError(f"at most {MAX_CLASSES} classes, not {len(names)}")
+    return [(class_index(name), 1.0) for name in names]
+
+
+def class_job(served):
+    """The Draw button's handler: the page's inputs checked, then a job that draws as python -m dream
+    class does and saves the image with its metadata."""
+    from ..images import save_image
+    from ..objectives.labels import imagenet_labels
+    from ..runs.classes import class_file_name, class_params, class_schedule, class_targets
+    net, labels = served.net, imagenet_labels()
+
+    def draw(names, width, height, iters, regions, seed, init):
+        with one_sentence():
+            specs = checked_classes(names)
+            init_path, init_img = uploaded(init, "the start image")
+            size = init_img.shape[:2] if init_path else (checked_number("Height", height, 1, MAX_CANVAS, int),
+                                                         checked_number("Width", width, 1, MAX_CANVAS, int))
+            iters = None if iters in (None, "") else checked_number("Steps per octave", iters, 1, 1000, int)
+            seed = checked_number("Seed", seed, 0, MAX_SEED, int)
+            schedule = class_schedule(iters)
+            classes, strips = class_targets(specs, bool(regions))
+        metadata = class_params(served.model, served.weights_sha1, specs, bool(regions), size, init_path, schedule,
+                                seed)  # python -m dream class's
+
+        def work(job):
+            with served.lock:
+                out = drawn(served, job, classes, strips, size, init_img, schedule, seed)
+            path = served.output_folder() / f"{class_file_name(labels[specs[0][0]])}.png"
+            save_image(out, path, metadata)
+            return np.uint8(np.clip(out, 0, 255)), str(path), "done"
+
+        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
+    return draw
+
+
+def drawn(served, job, classes, strips, size, init_img, schedule, seed):
+    """visualize_class on the served net, after its checks, reporting each step to the job."""
+    from ..objectives.classvis import check_canvas, check_canvas_memory, visualize_class
+    total, done = sum(o["iter_n"] for o in schedule), []
+
+    def progress(octave, i, canvas):
+        done.append(1)
+        job.step(f"octave {octave + 1} of {len(schedule)}, step {len(done)} of {total}", canvas)
+    check_canvas(served.net, *size)
+    check_canvas_memory(served.net, *size, schedule)
+    return visualize_class(served.net, classes, size=size, img=init_img, schedule=schedule, regions=strips,
+                           rng=np.random.RandomState(seed), progress=progress)

@@ -1,12 +1,13 @@
 """What the tabs share on the page: the photo, the layer, the notebook's parameters, the buttons and
 the progress; and the server's checks of what the page sent, whatever it sent."""
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
-from ..cli.common import DEFAULT_LAYER, DEFAULTS, MAX_FEATHER
 from ..errors import DreamError
+from ..runs.parameters import DEFAULT_LAYER, MAX_FEATHER, ON_THE_PAGE, DreamParams
+from ..runs.seeds import MAX_SEED
 from .jobs import SHOWN_FORMAT
 
 
@@ -52,19 +53,13 @@ def layer_dropdown(layers, **kw):
                        allow_custom_value=True, **kw)
 
 
-# The notebook's parameters on the page: name, label, lowest, highest, kind; the sliders and the
-# server's checks both read this.
-PARAMETERS = [("octaves", "Octaves", 1, 12, int), ("iters", "Steps per octave", 1, 100, int),
-              ("step_size", "Step size", 0.1, 10.0, float), ("jitter", "Jitter", 0, 128, int)]
-MAX_SEED = 2**32 - 1
-
-
 def parameter_inputs():
-    """Sliders for the notebook's parameters at its defaults, and a seed: [octaves, iters, step, jitter, seed]."""
+    """Sliders for the notebook's parameters at its defaults (dream.runs.parameters' table: those with a
+    range on the page), and a seed."""
     import gradio as gr
     with gr.Accordion("The notebook's parameters", open=False):
-        return [gr.Slider(low, high, DEFAULTS[name], step=1 if kind is int else 0.1, label=label)
-                for name, label, low, high, kind in PARAMETERS] + [seed_input()]
+        return [gr.Slider(*p.page, p.default, step=1 if p.kind is int else 0.1, label=p.label)
+                for p in ON_THE_PAGE] + [seed_input()]
 
 
 def seed_input():
@@ -72,27 +67,32 @@ def seed_input():
     return gr.Number(0, precision=0, label="Seed", minimum=0, maximum=MAX_SEED)
 
 
+@dataclass
+class PageDream:
+    """What a page asked to dream, checked: the layer, the notebook's parameters and the seed."""
+    layer: str
+    params: DreamParams
+    seed: int
+
+
 def checked_params(net, layer, *values):
-    """The page's layer and parameters (octaves, iters, step size, jitter, seed), checked: a
-    SimpleNamespace as the CLI's args, plus layer and seed."""
-    from ..network.net import check_end
-    check_end(net, layer, otherwise="; pick one from the list")
+    """The page's layer, its sliders' values (parameter_inputs' order) and seed, checked: a PageDream."""
+    from ..network.net import UnknownLayer, check_end
+    try:
+        check_end(net, layer)
+    except UnknownLayer as e:
+        raise DreamError(f"{e}{'' if e.close else '; pick one from the list'}") from None
     *values, seed = values
-    args = SimpleNamespace(layer=layer, seed=checked_number("Seed", seed, 0, MAX_SEED, int),
-                           octave_scale=DEFAULTS["octave_scale"], exact_gradient=False, objective=None, frames=None,
-                           zoom=None, mask_feather=None)
-    for (name, label, low, high, kind), value in zip(PARAMETERS, values):
-        setattr(args, name, checked_number(label, value, low, high, kind))
-    return args
+    params = {p.name: checked_number(p.label, value, *p.page, p.kind) for p, value in zip(ON_THE_PAGE, values)}
+    return PageDream(layer, DreamParams(**params), checked_number("Seed", seed, 0, MAX_SEED, int))
 
 
 def checked_photo_and_params(served, photo, layer, *values):
-    """(args as checked_params makes them, with the server's tile margin; the photo's path; its image)."""
+    """(the PageDream checked_params makes, the photo's path, its image)."""
     if not photo:
         raise DreamError("upload a photo first")
-    args = checked_params(served.net, layer, *values)
-    args.tile_margin = served.tile_margin
-    return (args, *uploaded(photo, "the photo"))
+    page = checked_params(served.net, layer, *values)
+    return (page, *uploaded(photo, "the photo"))
 
 
 def checked_feather(value):

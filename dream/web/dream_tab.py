@@ -9,43 +9,8 @@ from .pictures import caption
 
 
 def dream_tab(served, layers, pictures):
+    """The tab, its inputs wired to dream_job."""
     import gradio as gr
-    from ..runs.metadata import run_params
-    from ..engine.guide import guide_features, objective_guide
-    from ..images import save_image
-    from ..engine.mask import soft_mask
-    from ..engine.octaves import check_dream_run, deepdream
-    net = served.net
-
-    def dream(photo, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):
-        with one_sentence():
-            args, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
-                                                             seed)
-            guide_path, guide_img = uploaded(guide, "the guide image")
-            mask_path, mask_img = uploaded(mask, "the mask")
-            if mask_path:
-                args.mask_feather = checked_feather(feather)
-                mask_img = soft_mask(mask_img, *img.shape[:2], args.mask_feather)
-
-        def work(job):
-            with served.lock:
-                plans = check_dream_run(net, img, args.octaves, args.octave_scale, [layer], None, mask_img,
-                                        served.max_memory, served.tile_margin)
-                guided = dict(objective=objective_guide(guide_features(net, guide_img, layer))) if guide_path else {}
-                tiles = tiles_note(plans, served.tile_margin)
-                out = deepdream(net, img, iter_n=args.iters, octave_n=args.octaves, end=layer,
-                                step_size=args.step_size, jitter=args.jitter, rng=np.random.RandomState(args.seed),
-                                mask=mask_img, plans=plans, progress=lambda o, i, data: job.step(
-                                    f"octave {o + 1} of {args.octaves}, step {i + 1} of {args.iters}{tiles}", data),
-                                **guided)
-            metadata = run_params(args, served.model, served.weights_sha1, photo_path, guide_path, layer, args.seed,
-                                  mask_path)  # the CLI's: python -m dream re-makes it
-            path = served.output_folder() / f"{photo_path.stem}-dream.png"
-            save_image(out, path, metadata)
-            return np.uint8(np.clip(out, 0, 255)), str(path), f"done{tiles}"
-
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
-
     with gr.Tab("Dream"):
         with gr.Row():
             with gr.Column():
@@ -65,9 +30,58 @@ def dream_tab(served, layers, pictures):
             with gr.Column():
                 status, result = progress_and_result("Dream", "status", "result")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
+
     def picked(evt: gr.SelectData):
         return pictures[evt.index][1]
     gallery.select(picked, None, layer, queue=False)
-    on_click(go, stop, dream, [photo, layer, *params, guide, mask, feather],
+    on_click(go, stop, dream_job(served), [photo, layer, *params, guide, mask, feather],
              [result, download, status], status, "dream")
 
+
+def dream_job(served):
+    """The Go button's handler: the page's inputs checked, then a job that dreams as python -m dream does
+    and saves the result with its metadata."""
+    from ..images import save_image
+    from ..engine.mask import soft_mask
+    from ..runs.metadata import run_params
+    net = served.net
+
+    def dream(photo, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):
+        with one_sentence():
+            page, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
+                                                             seed)
+            guide_path, guide_img = uploaded(guide, "the guide image")
+            mask_path, mask_img = uploaded(mask, "the mask")
+            mask_feather = checked_feather(feather) if mask_path else None
+            if mask_path:
+                mask_img = soft_mask(mask_img, *img.shape[:2], mask_feather)
+
+        def work(job):
+            with served.lock:
+                out, tiles = dreamed(served, job, page, img, guide_img, mask_img)
+            metadata = run_params(page.params, served.model, served.weights_sha1, photo_path, guide_path, page.layer,
+                                  page.seed, mask_path, mask_feather=mask_feather,
+                                  tile_margin=served.tile_margin)  # the CLI's: python -m dream re-makes it
+            path = served.output_folder() / f"{photo_path.stem}-dream.png"
+            save_image(out, path, metadata)
+            return np.uint8(np.clip(out, 0, 255)), str(path), f"done{tiles}"
+
+        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
+    return dream
+
+
+def dreamed(served, job, page, img, guide_img, mask_img):
+    """(the dream of img, the note on tiles), on the served net, reporting each step to the job."""
+    from ..engine.guide import guide_features, objective_guide
+    from ..engine.octaves import check_dream_run, deepdream
+    net, params = served.net, page.params
+    plans = check_dream_run(net, img, params.octaves, params.octave_scale, [page.layer], None, mask_img,
+                            served.max_memory, served.tile_margin)
+    guided = ({} if guide_img is None else
+              dict(objective=objective_guide(guide_features(net, guide_img, page.layer, served.max_memory))))
+    tiles = tiles_note(plans, served.tile_margin)
+    out = deepdream(net, img, end=page.layer, rng=np.random.RandomState(page.seed), mask=mask_img, plans=plans,
+                    progress=lambda o, i, data: job.step(
+                        f"octave {o + 1} of {params.octaves}, step {i + 1} of {params.iters}{tiles}", data),
+                    **guided, **params.engine())
+    return out, tiles

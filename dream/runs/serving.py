@@ -1,0 +1,56 @@
+"""Serving the web app: what `python -m dream serve` starts. It lives here, in the layer both front ends
+share, so that the command line never imports the web app's modules, nor the web app the command
+line's."""
+import signal
+import sys
+import tempfile
+
+
+class PortUnavailable(OSError):
+    """The app could not listen where it was asked to."""
+
+
+def require_gradio():
+    """DreamError unless Gradio can be imported (before dream.web, which imports it)."""
+    from ..errors import DreamError
+    if sys.version_info < (3, 10):
+        raise DreamError(f"the web app needs Python 3.10 or newer (Gradio 5 does); this is Python "
+                         f"{sys.version_info.major}.{sys.version_info.minor}")
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        raise DreamError("the web app needs Gradio: pip install 'dream[web]' (in a checkout: "
+                         "scripts/setup.sh web)") from None
+
+
+def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_upload, max_memory, tile_margin,
+          max_waiting):
+    """Load the net, make the layer pictures, and serve the app until Ctrl+C or SIGTERM; the uploads and
+    results go with it. PortUnavailable if it cannot listen on host:port."""
+    require_gradio()
+    from ..network.net import load_net
+    from ..web.app import build_app, serve_environment
+    from ..web.pictures import layer_pictures
+    with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
+        serve_environment(work_dir)
+        net = load_net(model.prototxt, model.weights, gpu=gpu)
+        print("dream: making the layer pictures (once per model)...", file=sys.stderr)
+        pictures = layer_pictures(net, model.name, weights_sha1, pictures_cache)
+        app = build_app(model, weights_sha1, net, pictures, work_dir, max_memory, tile_margin, max_waiting)
+        try:
+            app.launch(server_name=host, server_port=port, share=False, quiet=True, auth=logins,
+                       max_file_size=int(max_upload), ssr_mode=False, mcp_server=False, enable_monitoring=False,
+                       footer_links=[], prevent_thread_lock=True, show_error=True)
+        except OSError as e:  # Gradio's words name its own settings: the front end says it in its own
+            raise PortUnavailable(str(e)) from None
+        print(f"dream: serving on http://{host}:{port} (Ctrl+C stops it)", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop cleans up as Ctrl+C does
+        try:
+            app.block_thread()  # returns on Ctrl+C
+        finally:
+            app.close()
+    print("dream: stopped; the uploads and results are deleted", file=sys.stderr)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
