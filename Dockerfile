@@ -6,7 +6,7 @@
 #   docker run --rm -p 7860:7860 dream serve                        the web app, password printed once
 #   docker run --rm -p 8888:8888 dream jupyter                      the notebook
 # Build arguments: CUDA_ARCH (GPU architectures), DREAM_WEIGHTS and DREAM_MIRROR (offline builds), below.
-# scripts/docker_check.sh builds this file with buildah and runs the image; the README's Docker section
+# scripts/docker_check.sh builds this file with buildah and runs the image; docs/docker.md
 # says what was checked.
 #
 # Debian 12, not nvidia/cuda: the CUDA toolkit and libraries are PyPI's wheels (scripts/install_caffe.sh

@@ -7,7 +7,7 @@
 #
 #   scripts/test_gpu_build.sh [PYTEST ARGS...]      CUDA_ARCH as install_caffe.sh takes it
 #
-# Not part of scripts/test.sh (CI): a cold CUDA build takes longer than CI's budget (README, GPU).
+# Not part of scripts/test.sh (CI): a cold CUDA build takes longer than CI's budget (docs/gpu.md).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${DREAM_VENV:-$REPO/.venv}

@@ -71,7 +71,7 @@ def test_a_chunked_clip_on_two_workers(video, tmp_path):
     # (they differ as much as a render with another seed does), and its warm-up is faded in over frames
     # 3-5. Measured here: |chunked - sequential| 3.3, 7.1 and 11.3 over frames 3-5 and 17.4 over frames
     # 6-11, seed 8's render 17.0 from seed 7's; the worst warping error over the pairs 2->3 .. 5->6 6.6,
-    # 5.1 over the sequential render's pairs (a plain cut: about 4x, README "Video across workers").
+    # 5.1 over the sequential render's pairs (a plain cut: about 4x, docs/cluster.md, "Video across workers").
     other = video("-o", "other", "--seed", "8")
     assert other.returncode == 0, other.stderr
     unrelated = np.mean([np.abs(np.float32(a) - b).mean() for a, b in zip(dreams(tmp_path / "other"), seq)])

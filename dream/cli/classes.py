@@ -1,4 +1,4 @@
-"""python -m dream class: an image for a label, deepdraw-style (see dream.classvis)."""
+"""python -m dream class: an image for a label, deepdraw-style (see dream.objectives.classvis)."""
 import math
 import sys
 from pathlib import Path

@@ -15,7 +15,7 @@ def gpu_list(text):
 
 def add_cluster_args(p, workers_default, workers_help):
     from .common import MAX_COUNT, positive
-    c = p.add_argument_group("cluster (Dask; see README)")
+    c = p.add_argument_group("cluster (Dask; see docs/cluster.md)")
     c.add_argument("--workers", type=positive(int, MAX_COUNT), default=workers_default, help=workers_help)
     c.add_argument("--gpus", type=gpu_list, metavar="IDS",
                    help="a GPU for each local worker: worker i runs on the i-th id, round the list (e.g. 0,1,2,3; "

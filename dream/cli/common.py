@@ -99,7 +99,7 @@ def add_octave_args(group, seed_help, listed=None):
 
 def add_memory_args(p):
     """--max-memory and --tile-margin: octaves too large for memory are dreamed in tiles."""
-    g = p.add_argument_group("memory (large photos are dreamed in tiles; see README)")
+    g = p.add_argument_group("memory (large photos are dreamed in tiles; see docs/tiles.md)")
     g.add_argument("--max-memory", type=memory_size, metavar="SIZE",
                    help="peak memory to stay within, e.g. 4G or 512M (default: what the machine has "
                         "available at start, or $DREAM_MAX_MEMORY)")

@@ -41,7 +41,7 @@ def build_parser():
     add_octave_args(a, seed_help="jitter seed (default: random, recorded in the output's metadata)")
     a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
     a.add_argument("--exact-gradient", action="store_true",
-                   help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
+                   help="clear Caffe's stale diffs before each backward (the notebook does not; see docs/faithfulness.md)")
     o = p.add_argument_group("beyond the notebook")
     o.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
                    help="what to maximise, instead of --layer, e.g. \"0.7*layer_l2('inception_4c/output') + "
@@ -213,7 +213,7 @@ def run_zoom_and_video(net, img, output, recorded, args, step_params):
 
 
 def run_enhance(net, img, output, params, args, layer):
-    """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.enhance)."""
+    """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.objectives.enhance)."""
     from tqdm import tqdm
     from ..objectives.enhance import check_enhance, enhance
     check_enhance(net, img, layer)

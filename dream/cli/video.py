@@ -25,7 +25,7 @@ from .cluster_args import check_devices, cluster_client, on_cluster, share_out
 from .common import checked_model, objective_for, say_tiles
 
 RUN_FILE = "run.json"  # in the work folder: the run's parameters and seed, for a resume
-DEFAULT_WARM_UP = 8  # frames; README, "Video across workers", has the measurements
+DEFAULT_WARM_UP = 8  # frames; docs/cluster.md, "Video across workers", has the measurements
 
 
 def build_parser():
@@ -49,7 +49,7 @@ def build_parser():
                                  "(default: random, kept for a resume)")
     a.add_argument("--guide", metavar="IMAGE", help="guide image: dream every frame towards its features")
     a.add_argument("--exact-gradient", action="store_true",
-                   help="clear Caffe's stale diffs before each backward (the notebook does not; see README)")
+                   help="clear Caffe's stale diffs before each backward (the notebook does not; see docs/faithfulness.md)")
     a.add_argument("--objective", metavar="EXPR", type=non_empty("objective"),
                    help=f"what to maximise instead of --layer, as for python -m dream: a sum of "
                         f"{signatures(['guide(layer) with --guide'])} (not enhance, which is for single photos)")
@@ -64,7 +64,7 @@ def build_parser():
                         "keeps the earlier run's chunks)")
     c.add_argument("--warm-up", type=non_negative(int, MAX_COUNT), default=DEFAULT_WARM_UP, metavar="N",
                    help="frames each chunk but the first dreams before its own, fading them in over the chunk "
-                        "before's last frames (see README)")
+                        "before's last frames (see docs/cluster.md)")
     add_memory_args(p)
     add_model_args(p)
     return p
@@ -89,7 +89,7 @@ def add_video_args(p):
     v.add_argument("--keyframes", metavar="FILE",
                    help="a CSV table of frame -> layer or objective, step_size, iters_next, blend, decay: "
                         "numbers interpolated between keyframes, a layer or objective changing at its keyframe "
-                        "(see README)")
+                        "(see docs/video.md)")
     v.add_argument("--fps", type=positive(float, 1000), help="frame rate of a folder of frames (default 25)")
     v.add_argument("--keep-frames", action="store_true",
                    help="keep the folder of dreamed PNG frames beside the .mp4 once it is written")

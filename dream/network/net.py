@@ -19,7 +19,7 @@ from .shapes import spatial_sizes
 # inputs of 1e15 still give finite gradients and 1e20 gives NaN (LRN squares overflow float32),
 # and NaN makes max pooling's backward write out of bounds.
 MAX_INPUT = 1e6
-# What makes tiles exact (see dream.blas); where it cannot, why, and plan_octaves refuses exact tiles.
+# What makes tiles exact (see dream.network.blas); where it cannot, why, and plan_octaves refuses exact tiles.
 INEXACT_TILES = disable_small_matrix_path()
 IMAGENET_MEAN = (104.0, 116.0, 122.0)  # BGR, training set dependent (the notebook's values)
 CHANNEL_SWAP = (2, 1, 0)  # the reference model takes BGR, images come as RGB

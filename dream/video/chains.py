@@ -4,7 +4,7 @@ Each frame starts from the previous frame's dream, so a clip is a chain, and one
 runs on one core at a time. Cut into chunks, it runs on as many as there are chunks. A
 chunk other than the first starts `warm_up` frames early, from a plain frame. DeepDream is
 chaotic: however long the warm-up, the new chunk's dreams do not converge to the ones the
-chunk before hands over (README, "Video across workers", measures it), and a plain cut
+chunk before hands over (docs/cluster.md, "Video across workers", measures it), and a plain cut
 flickers 4x more than any other pair of frames. So the warm-up frames are faded in over
 the previous chunk's last ones, which spreads the change over the warm-up.
 

@@ -27,7 +27,7 @@ class VideoDream:
     width: int
     first: tuple  # the command line's target: ("layer", name) or ("objective", expression)
     targets: dict  # every target the clip dreams -> where it was given, for errors ("" or "--keyframes F: ")
-    table: dict  # the keyframes (dream.keyframes), {} for none
+    table: dict  # the keyframes (dream.video.keyframes), {} for none
     defaults: dict  # frame 0's schedule: layer, objective, step_size, iters_next, blend, decay
     iters: int  # steps per octave of a frame that starts from itself
     octaves: int

@@ -27,7 +27,7 @@ def frame_rng(seed, index):
 
 def frame_path(folder, index, kind=""):
     """Frame `index`'s dream in the work folder; kind "warm" or "blend": a chunk's warm-up dream there,
-    or the two faded into one, on its way (dream.chains)."""
+    or the two faded into one, on its way (dream.video.chains)."""
     return folder / f"{index:06d}{'.' + kind if kind else ''}.png"
 
 
