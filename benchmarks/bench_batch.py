@@ -24,8 +24,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 os.environ.setdefault("GLOG_minloglevel", "3")
 
 from bench_dream import googlenet_files, sky_photo  # noqa: E402
-from dream.blas import cores as blas_cores  # noqa: E402
-from dream.batch import Job, Model, cached_net, dream_job, preload, run_jobs  # noqa: E402
+from dream.network.blas import cores as blas_cores  # noqa: E402
+from dream.cluster.batch import Model, PhotoJob, cached_net, dream_job, preload, run_jobs  # noqa: E402
+from dream.runs.parameters import DreamParams  # noqa: E402
 from dream.cluster import dask_client  # noqa: E402
 
 
@@ -38,7 +39,8 @@ def make_jobs(photo, count, width, height, seed=0):
         PIL.Image.fromarray(photo[:height, x:x + width]).save(buf, "JPEG", quality=95)
         params = dict(layer="inception_4c/output", octaves=4, octave_scale=1.4, iters=10, step_size=1.5,
                       jitter=32, seed=seed, exact_gradient=False)
-        jobs.append(Job(f"crop{i}.jpg", f"crop{i}.jpg", buf.getvalue(), params, dict(params, crop=i)))
+        jobs.append(PhotoJob(f"crop{i}.jpg", f"crop{i}.jpg", buf.getvalue(), params["layer"], DreamParams.of(params),
+                             seed, dict(params, crop=i)))
     return jobs
 
 

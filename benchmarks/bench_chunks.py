@@ -22,6 +22,7 @@ itself, 5 on the others, DIS flow, decay 0.9):
    the bytes a frame moves.
 """
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -36,11 +37,11 @@ os.environ.setdefault("GLOG_minloglevel", "3")
 
 from bench_dream import googlenet_files, sky_photo  # noqa: E402
 from bench_video import clips  # noqa: E402
-from dream.batch import Model, cached_net, preload  # noqa: E402
-from dream.blas import cores  # noqa: E402
-from dream.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups  # noqa: E402
-from dream.clip import ClipDream  # noqa: E402
-from dream.coherence import warping_error  # noqa: E402
+from dream.cluster.batch import Model, cached_net, preload  # noqa: E402
+from dream.network.blas import cores  # noqa: E402
+from dream.video.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups  # noqa: E402
+from dream.video.clip import VideoDream  # noqa: E402
+from dream.video.coherence import warping_error  # noqa: E402
 from dream.images import load_image  # noqa: E402
 from dream.video import frame_path  # noqa: E402
 
@@ -56,9 +57,8 @@ class InMemory:
 
 def make_clip(model, height, width, layer="inception_4c/output"):
     defaults = dict(layer=layer, objective=None, step_size=1.5, iters_next=5, blend=0.5, decay=0.9)
-    clip = ClipDream(model, height, width, ("layer", layer), {("layer", layer): ""}, {}, defaults, 10, 4, 1.4, 32)
-    clip.seed = 0
-    return clip
+    return VideoDream(model=model, height=height, width=width, first=("layer", layer), targets={("layer", layer): ""},
+                      table={}, defaults=defaults, iters=10, octaves=4, octave_scale=1.4, jitter=32, seed=0)
 
 
 def render(clip, frames, chunk, warm_up, client=None):
@@ -110,9 +110,7 @@ def main():
     seq_at = np.mean([pair_error(frames, sequential, a) for a in boundaries])
     print(f"sequential: {seq_s / args.frames:.2f} s a frame; warping error {all_pairs:.2f} over all pairs, "
           f"{seq_at:.2f} over the boundary pairs")
-    clip.seed = 1
-    other_seed, _, _, _ = render(clip, frames, None, 0)
-    clip.seed = 0
+    other_seed, _, _, _ = render(dataclasses.replace(clip, seed=1), frames, None, 0)
     unrelated = np.mean([np.abs(np.float32(a) - b).mean() for a, b in zip(other_seed, sequential)])
     print(f"two unrelated renders (seeds 0 and 1) differ by {unrelated:.2f} a pixel")
     print(f"{'warm-up':>7s} {'boundary warping error':>22s} {'x sequential':>12s} {'|chunk - seq| first':>19s} "

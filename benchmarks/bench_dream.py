@@ -69,7 +69,7 @@ class CaffeClock:
 
 def guard_cost(net, stamps):
     """The non-finite input guard before every forward, against the last octave's step time."""
-    from dream.net import check_input_values
+    from dream.network.net import check_input_values
     data = net.blobs['data'].data  # the largest octave's input, as the guard sees it
     reps = 200
     t0 = time.perf_counter()

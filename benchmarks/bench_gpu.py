@@ -42,7 +42,7 @@ def dream_once(args):
     net = dream.load_net(PROTOTXT, args.weights, gpu=0 if args.device == "gpu" else None)
     budget = None
     if args.budget_share:  # this process's memory now, and a share of what the whole photo's dream needs
-        from dream.memory import own_rss
+        from dream.network.memory import own_rss
         budget = own_rss() + int(dream.dream_bytes(net, args.height, args.width, [LAYER]) * args.budget_share)
     plans = dream.plan_octaves(net, args.height, args.width, ends=(LAYER,), max_memory=budget)
     tiles = sum(len(p) for p in plans if p is not None)

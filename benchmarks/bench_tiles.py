@@ -26,9 +26,9 @@ import PIL.Image  # noqa: E402
 
 import dream  # noqa: E402  (before caffe: it sets Caffe's BLAS threads)
 from bench_dream import googlenet_files, sky_photo  # noqa: E402
-from dream.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, memory_terms, net_bytes, own_rss  # noqa: E402
-from dream.octaves import plan_octaves  # noqa: E402
-from dream.tiles import TilePlan, axis_options  # noqa: E402
+from dream.network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, memory_terms, net_bytes, own_rss  # noqa: E402
+from dream.engine.octaves import plan_octaves  # noqa: E402
+from dream.engine.tiles import TilePlan, axis_options  # noqa: E402
 
 END = "inception_4c/output"
 GiB = 2**30
@@ -82,8 +82,8 @@ def part_model(args, net):
                           (True, "one shared im2col buffer (scripts/install_caffe.sh)")]:
         print(f"Caffe's bytes per input pixel at {END}, model at 1024x1024, {build}: "
               f"{model_bytes_per_pixel(net, shared):.0f} B/px")
-    print(f"this Caffe shares its buffer: {dream.memory.shares_im2col_buffer()}; "
-          f"the octave loop's arrays add {dream.memory.DREAM_ARRAY_BYTES_PER_PIXEL} B/px")
+    print(f"this Caffe shares its buffer: {dream.network.memory.shares_im2col_buffer()}; "
+          f"the octave loop's arrays add {dream.network.memory.DREAM_ARRAY_BYTES_PER_PIXEL} B/px")
     rows = []
     for h, w in [(512, 512), (1024, 1024), (1536, 2048)]:
         got, peak = measure(args, h, w)
@@ -135,7 +135,7 @@ def part_margins(args, net_files):
 
     reference, base = run([None] * 4)
     print(f"untiled: {base:.0f} s")
-    sizes = dream.octaves.octave_sizes(575, 1024)[::-1]
+    sizes = dream.engine.octaves.octave_sizes(575, 1024)[::-1]
     for margin in [304, 160, 96, 48, 0]:
         # cores of about 256 px, evenly split: the same layout for every margin, so only the margin changes
         plans = [TilePlan(even_split(h, margin), even_split(w, margin), 0, (16, 16), (margin, margin))

@@ -29,9 +29,9 @@ os.environ.setdefault("GLOG_minloglevel", "3")
 
 import dream  # noqa: E402
 from bench_dream import googlenet_files  # noqa: E402
-from dream.coherence import drift, warping_error  # noqa: E402
+from dream.video.coherence import drift, warping_error  # noqa: E402
 from dream.images import load_image  # noqa: E402
-from dream.octaves import deepdream  # noqa: E402
+from dream.engine.octaves import deepdream  # noqa: E402
 from dream.video import dream_frames, frame_path, steady  # noqa: E402
 
 MODES = [("none (blend 0.5)", "none", dict(blend=0.5)), ("independent", "none", dict(blend=0.0)),

@@ -33,7 +33,6 @@ def build_parser():
 def run(args):
     from .access import credentials
     from .common import checked_model
-    from ..runs.budget import memory_budget
     from ..runs.serving import PortUnavailable, require_gradio, serve
     require_gradio()
     if not 0 < args.port < 65536:
@@ -42,7 +41,7 @@ def run(args):
     model, weights_sha1 = checked_model(args)
     try:
         serve(model, weights_sha1, args.gpu, args.cache, args.host, args.port, logins, args.max_upload,
-              memory_budget(args.max_memory), args.tile_margin, args.max_waiting)
+              args.max_memory, args.tile_margin, args.max_waiting)
     except PortUnavailable:
         raise DreamError(f"cannot listen on {args.host}:{args.port}: the port is taken or not allowed; "
                          f"choose another --port") from None

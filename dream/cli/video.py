@@ -102,18 +102,22 @@ def run(args):
     first, targets, table, guide_img = checked_targets(args)
     mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
     model, weights_sha1 = checked_model(args)
-    threads, budget = share_out(args) if on_cluster(args) else (None, memory_budget(args.max_memory))
+    cluster = on_cluster(args)
+    threads, share = share_out(args) if cluster else (None, None)  # each local worker's cores and memory
     check_devices(args)
+    dask_model = Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ())
+    net = cached_net(dask_model)
+    budget = share if cluster else memory_budget(args.max_memory)  # here: what is left beside the net
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
                     iters_next=args.iters_next, blend=args.blend, decay=args.decay)
-    clip = VideoDream(model=Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()),
+    clip = VideoDream(model=dask_model,
                       height=source.height, width=source.width, first=first, targets=targets,
                       table=table, defaults=defaults, iters=args.iters, octaves=args.octaves,
                       octave_scale=args.octave_scale, jitter=args.jitter, exact_gradient=args.exact_gradient,
                       flow=args.flow, guide_img=guide_img, mask=mask, max_memory=budget, tile_margin=args.tile_margin)
-    say_tiles(clip.prepare(cached_net(clip.model))[first][1], memory_budget(budget))  # every target checked here
+    say_tiles(clip.prepare(net)[first][1], memory_budget(budget))  # every target checked here
     started = time.perf_counter()
-    with cluster_client(args, threads) if threads else contextlib.nullcontext((None, None)) as (client, place):
+    with cluster_client(args, threads) if cluster else contextlib.nullcontext((None, None)) as (client, place):
         chunk = chunk_length(args, folder, source.count, client)
         params = video_params(args, model, weights_sha1, source, first, chunk)
         params["seed"] = work_folder(folder, params, args.overwrite)  # once everything checked out
