@@ -8,22 +8,22 @@ import warnings
 def moved(old, new):
     """Make `old` (a module being imported) the module `new`, warning the code that imported it."""
     module = importlib.import_module(new)
-    warnings.warn(f"{old} is now {new}; the old path goes in the next release", DeprecationWarning,
-                  stacklevel=_importer_level())
+    warn_moved(old, new)
     sys.modules[old] = module  # the import system hands out what sys.modules holds after the shim ran
     return module
 
 
-def _importer_level():
-    """warn()'s stacklevel for the code that imported the old path: past the shims (warn() itself
-    skips the import machinery's frames, so they are not counted)."""
-    frame, level = sys._getframe(2), 2
+def warn_moved(old, new):
+    """The DeprecationWarning, pointed at the code that imported `old`: past this module and the shims
+    (warn() itself skips the import machinery's frames, so they are not counted)."""
+    frame, level = sys._getframe(1), 2
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
                                  or frame.f_globals.get("__name__", "") in _SHIMS):
         if not frame.f_code.co_filename.startswith("<frozen importlib"):
             level += 1
         frame = frame.f_back
-    return level
+    warnings.warn(f"{old} is now {new}; the old path goes in the next release", DeprecationWarning,
+                  stacklevel=level)
 
 
 # old path -> new path; dream.objectives, dream.video and dream.cluster are packages that keep their names

@@ -12,7 +12,7 @@ from ..network.blas import cores
 from ..runs.parameters import DreamParams
 from ..runs.seeds import resolve_seed
 from .cluster_args import add_cluster_args
-from .common import checked_model
+from .common import checked_model, with_flags
 
 # The flags a sweep can go over (comma lists): job parameter -> its tag in the output's file name
 SWEEPS = {"layer": "layer", "octaves": "octaves", "octave_scale": "scale", "iters": "iters",
@@ -169,7 +169,7 @@ def dream_jobs(args, model, jobs, out, seed, metadata):
 
     def on_result(result):
         if result.error:
-            failed.append((sources[result.name], result.error))
+            failed.append((sources[result.name], with_flags(result.error)))
         else:
             write_atomically(out / result.name, result.data)
         bar.update(1)

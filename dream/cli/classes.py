@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from ..errors import DreamError
 from ..images import check_writable, load_image, save_image
-from ..objectives.classvis import check_canvas, check_canvas_memory, visualize_class
+from ..objectives.classvis import SMALLER_CANVAS, check_canvas, check_canvas_memory, visualize_class
 from ..objectives.labels import class_index, imagenet_labels
 from ..runs.classes import class_file_name, class_params, class_schedule, class_targets
 from ..runs.seeds import resolve_seed
@@ -86,7 +86,7 @@ def run(args):
     try:
         check_canvas_memory(net, *size, schedule)
     except DreamError as e:
-        raise DreamError(f"{e} (--size)") from None
+        raise DreamError(str(e).replace(SMALLER_CANVAS, "use a smaller --size")) from None
     with tqdm(total=sum(o["iter_n"] for o in schedule), unit="step") as bar:
         def progress(octave, i, canvas):
             bar.set_description(f"octave {octave + 1}/{len(schedule)}", refresh=False)

@@ -93,7 +93,8 @@ def add_octave_args(group, seed_help, listed=None):
     for parameter in NOTEBOOK:
         parse = number(parameter.kind, parameter.low, parameter.strict, parameter.high)
         group.add_argument(parameter.flag, type=listed(parse) if listed else parse,
-                           default=[parameter.default] if listed else parameter.default, help=parameter.help)
+                           default=[parameter.default] if listed else parameter.default,
+                           help=parameter.help_many if listed else parameter.help)
     group.add_argument("--seed", type=seed_type, help=seed_help)
 
 
@@ -172,22 +173,28 @@ def say_tiles(plans, budget):
               f"{largest.describe()}", file=sys.stderr)
 
 
-def objective_for(text, guide_img, net=None, budget=None):
-    """--objective's Objective (dream.objectives.expression.objective_from), its errors said as the flag's."""
-    from ..objectives.expression import GUIDE_NEEDED, objective_from
-    try:
-        return objective_from(text, guide_img, net, budget)
-    except DreamError as e:
-        why = str(e) + (": pass it with --guide" if str(e).endswith(GUIDE_NEEDED) else "")
-        raise DreamError(f"--{why}") from None
-
-
 def with_flags(error, gpu_flag="--gpu"):
     """The library's error as the command line says it: where the library names an input in its own
-    words, the flag that gave it."""
+    words (an objective, a GPU, a layer it does not know), the flag that gave it, or where to look."""
     from ..network.net import GpuUnusable, UnknownLayer
-    if isinstance(error, UnknownLayer) and not error.close:
-        return f"{error}; see --list-layers"
-    if isinstance(error, GpuUnusable):
-        return f"{gpu_flag}{':' if error.device is None else ''} {error}"
-    return str(error)
+    from ..objectives.expression import GUIDE_NEEDED, ObjectiveError
+    text, flagged = str(error), set()
+    for cause in _raised_from(error):
+        said = str(cause)
+        if isinstance(cause, ObjectiveError) and ObjectiveError not in flagged:
+            text = text.replace(said, f"--{said}", 1)
+        elif isinstance(cause, GpuUnusable) and GpuUnusable not in flagged:
+            text = text.replace(said, f"{gpu_flag}{':' if cause.device is None else ''} {said}", 1)
+        elif isinstance(cause, UnknownLayer) and not cause.close and UnknownLayer not in flagged:
+            text = text.replace(said, f"{said}; see --list-layers", 1)
+        flagged.add(type(cause))
+    return text.replace(GUIDE_NEEDED, f"{GUIDE_NEEDED}: pass it with --guide", 1)
+
+
+def _raised_from(error):
+    """error, and the errors it was raised from or while handling, innermost last."""
+    chain = []
+    while isinstance(error, BaseException) and error not in chain:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain

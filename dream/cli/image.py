@@ -10,14 +10,14 @@ from .. import __version__
 from ..errors import DreamError
 from ..engine.mask import load_mask
 from ..images import check_writable, load_image, save_image
-from ..objectives.expression import signatures
+from ..objectives.expression import objective_from, signatures
 from ..runs.budget import memory_budget
 from ..runs.metadata import run_params
 from ..runs.parameters import DreamParams
 from ..runs.seeds import resolve_seed
 from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
                      DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
-                     already_done, checked_model, default_input, non_empty, non_negative, objective_for, positive,
+                     already_done, checked_model, default_input, non_empty, non_negative, positive,
                      resolve_model, say_tiles, zoom_scale)
 from .progress import DreamProgress
 
@@ -150,7 +150,7 @@ def target_layer(args, guide_img):
     if args.objective:
         if args.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
-        objective_for(args.objective, guide_img)  # syntax and names now, before any work
+        objective_from(args.objective, guide_img)  # syntax and names now, before any work
         return None
     return args.layer or (DEFAULT_GUIDE_LAYER if args.guide else DEFAULT_LAYER)
 
@@ -187,7 +187,7 @@ def dream_setup(net, args, photo, layer, budget):
     from ..engine.octaves import check_dream_run
     step_params = dict(DreamParams.of(args).engine(), mask=photo.mask, max_memory=budget, tile_margin=args.tile_margin)
     if args.objective:
-        objective = objective_for(args.objective, photo.guide_img, net, budget)
+        objective = objective_from(args.objective, photo.guide_img, net, args.max_memory)
         step_params["objective"] = objective
         ends = objective.layers
     else:
@@ -197,18 +197,20 @@ def dream_setup(net, args, photo, layer, budget):
                             photo.mask, budget, args.tile_margin)
     say_tiles(plans, budget)
     if photo.guide_img is not None and not args.objective:
-        step_params["objective"] = objective_guide(guide_features(net, photo.guide_img, layer, budget))
+        step_params["objective"] = objective_guide(guide_features(net, photo.guide_img, layer, args.max_memory))
     step_params["plans"] = plans
     return step_params
 
 
 def run_zoom_and_video(net, img, output, recorded, args, step_params):
     """--frames (and --video): the zoom loop's frames, then the mp4 of them."""
-    from .zoom import run_zoom, write_zoom_video
-    zoom_params = {k: v for k, v in step_params.items() if k != "plans"}  # each frame plans its own octaves
+    from ..runs.zoom_frames import zoom_video
+    from .zoom import run_zoom
+    # each frame plans its octaves again, measuring what is available then unless --max-memory says
+    zoom_params = dict({k: v for k, v in step_params.items() if k != "plans"}, max_memory=args.max_memory)
     status = run_zoom(net, img, output, recorded, args, zoom_params)
     if args.video:
-        write_zoom_video(output, args.frames, Path(args.video), args.fps)
+        zoom_video(output, args.frames, Path(args.video), args.fps)
     return status
 
 

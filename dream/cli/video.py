@@ -15,14 +15,14 @@ from ..cluster.batch import Model, cached_net
 from ..engine.mask import load_mask
 from ..errors import DreamError
 from ..images import load_image
-from ..objectives.expression import signatures
+from ..objectives.expression import objective_from, signatures
 from ..runs.budget import memory_budget
 from ..runs.seeds import resolve_seed
 from ..video.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
 from ..video.clip import VideoDream
 from ..video.keyframes import read_keyframes, targets_named
 from .cluster_args import check_devices, cluster_client, on_cluster, share_out
-from .common import checked_model, objective_for, say_tiles
+from .common import checked_model, say_tiles
 
 RUN_FILE = "run.json"  # in the work folder: the run's parameters and seed, for a resume
 DEFAULT_WARM_UP = 8  # frames; docs/cluster.md, "Video across workers", has the measurements
@@ -219,7 +219,7 @@ def checked_objective(text, guide_img, where):
         raise DreamError(f"{where}--objective enhance is for single photos (one whole image, no octaves or "
                          f"jitter); use layers, channels, neurons or guide()")
     try:
-        objective_for(text, guide_img)
+        objective_from(text, guide_img)
     except DreamError as e:
         raise DreamError(f"{where}{e}") from None
 

@@ -9,7 +9,7 @@ from ..errors import DreamError
 from ..images import save_image
 from ..runs.metadata import same_run
 from ..runs.seeds import resolve_seed
-from ..runs.zoom_frames import FRAMES, STATE, frame_name, load_state, save_state, zoom_video
+from ..runs.zoom_frames import FRAMES, STATE, frame_name, load_state, save_state
 from .progress import DreamProgress
 
 
@@ -56,7 +56,3 @@ def start_or_resume(folder, img, params, args):
     return 0, img, np.random.RandomState(params["seed"])
 
 
-def write_zoom_video(folder, count, video, fps):
-    """--video: the folder's first `count` frames as an mp4 (written whole or not at all)."""
-    zoom_video(folder, count, video, fps)
-    print(f"dream: wrote {video} ({count} frames at {fps:g} fps)", file=sys.stderr)

@@ -59,7 +59,7 @@ class PhotoJob:
 class Result:
     name: str
     data: Optional[bytes] = None  # the output file's bytes, or
-    error: Optional[str] = None  # why there are none
+    error: object = None  # why there are none: the DreamError (a front end says it), or a sentence
 
 
 def cached_net(model):
@@ -90,7 +90,7 @@ def dream_job(model, job):
                             tile_margin=job.tile_margin, **job.params.engine())
             return Result(job.name, data=encode_image(out, Path(job.name).suffix, job.metadata))
         except DreamError as e:
-            return Result(job.name, error=str(e))
+            return Result(job.name, error=e)
 
 
 def run_jobs(client, model, jobs, on_result, in_flight):

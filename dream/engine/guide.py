@@ -6,7 +6,7 @@ from ..network.net import check_end, check_input_size, check_input_values, forwa
 
 def guide_features(net, guide, end='inception_3b/output', max_memory=None):
     """The guide image's activations at `end` (C x H x W), as the notebook extracts them; max_memory: the
-    bytes they may take (default: what the machine has available)."""
+    bytes they may take (default: what the machine has available). They cannot be tiled."""
     check_end(net, end)
     h, w = guide.shape[:2]
     try:

@@ -92,9 +92,9 @@ def check_fits(needed, what, hint, budget=None):
     """Raise DreamError if `needed` bytes exceed the budget (default: what is available), saying both."""
     have = available_bytes() if budget is None else budget
     if needed > have:
-        where = "this machine has" if budget is None else "the memory budget is"
-        raise DreamError(f"{what} needs about {gigabytes(needed)} of memory and {where} "
-                         f"{gigabytes(have)} available; {hint}")
+        limit = f"this machine has {gigabytes(have)} available" if budget is None else \
+            f"the memory budget is {gigabytes(have)}"
+        raise DreamError(f"{what} needs about {gigabytes(needed)} of memory and {limit}; {hint}")
 
 
 @functools.lru_cache(maxsize=None)

@@ -137,7 +137,10 @@ class GpuUnusable(DreamError):
 
     def __init__(self, device, why):
         super().__init__(why if device is None else f"{device}: {why}")
-        self.device = device
+        self.device, self.why = device, why
+
+    def __reduce__(self):  # it crosses to the client from a Dask worker
+        return type(self), (self.device, self.why)
 
 
 CPU_ONLY = "this Caffe was built CPU-only; rebuild it with scripts/install_caffe.sh --gpu"
@@ -259,7 +262,10 @@ class UnknownLayer(DreamError):
 
     def __init__(self, end, close):
         super().__init__(f"unknown layer {end!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
-        self.close = close
+        self.end, self.close = end, close
+
+    def __reduce__(self):  # it crosses to the client from a Dask worker
+        return type(self), (self.end, self.close)
 
 
 def check_end(net, end):

@@ -34,12 +34,15 @@ def check_canvas(net, height, width):
         raise DreamError(f"canvas {width}x{height} is smaller than the classifier's {crop}x{crop} input")
 
 
+SMALLER_CANVAS = "use a smaller canvas"  # the hint a front end may say in its own words
+
+
 def check_canvas_memory(net, height, width, schedule=DEFAULT_SCHEDULE):
     """Raise DreamError if a height x width canvas, grown by the schedule's scales, would not fit in memory."""
     growth = max(float(np.prod([o.get("scale", 1.0) for o in schedule])) ** 2, 1.0)
     crop = _crop_size(net)
     check_fits(CANVAS_BYTES_PER_PIXEL * height * width * growth + net_bytes(net, crop, crop, CLASSIFIER),
-               f"a {width}x{height} canvas", "use a smaller canvas")
+               f"a {width}x{height} canvas", SMALLER_CANVAS)
 
 
 def region_masks(height, width, regions):

@@ -21,6 +21,12 @@ MAX_CHARS = 10_000  # the expression is stored in each output's metadata (a JPEG
 MAX_TERMS = 256  # each term seeds a whole blob at every step
 MAX_DEPTH = 600  # nesting of operators (a sum of MAX_TERMS terms is that deep); deeper would exhaust the stack
 MAX_WEIGHT = 1e6  # a term's weight; larger ones overflow float32 gradients in Caffe
+GUIDE_NEEDED = "guide(layer) needs the guide image"
+
+
+class ObjectiveError(DreamError):
+    """An expression that is not an objective, or whose objective the net cannot take; the message starts
+    with "objective '<the expression>'", which a front end may name as it was given (--objective)."""
 
 
 def parse_objective(text, factories=None):
@@ -29,22 +35,22 @@ def parse_objective(text, factories=None):
     factories = dict(OBJECTIVES, **(factories or {}))
     head = f"objective {text[:60]!r}{'...' if len(text) > 60 else ''}"
     if len(text) > MAX_CHARS:
-        raise DreamError(f"{head}: {len(text)} characters; at most {MAX_CHARS}")
+        raise ObjectiveError(f"{head}: {len(text)} characters; at most {MAX_CHARS}")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
-        raise DreamError(f"{head}: not an expression ({e.msg})") from None
+        raise ObjectiveError(f"{head}: not an expression ({e.msg})") from None
     except ValueError:  # Python 3.9 and 3.10 raise it for a NUL byte (3.11 and later: SyntaxError)
-        raise DreamError(f"{head}: not an expression (it contains a NUL byte)") from None
+        raise ObjectiveError(f"{head}: not an expression (it contains a NUL byte)") from None
     except (RecursionError, MemoryError):
-        raise DreamError(f"{head}: nested too deeply") from None
+        raise ObjectiveError(f"{head}: nested too deeply") from None
     _check_size(tree, head)
     value = _evaluate(tree.body, factories, head)
     if not isinstance(value, Objective):
-        raise DreamError(f"{head}: gives a {type(value).__name__}, not an objective")
+        raise ObjectiveError(f"{head}: gives a {type(value).__name__}, not an objective")
     for layer, weight, _ in value.terms:
         if not abs(weight) <= MAX_WEIGHT:  # also false for NaN
-            raise DreamError(f"{head}: the weight of a term on {layer} is {weight}; "
+            raise ObjectiveError(f"{head}: the weight of a term on {layer} is {weight}; "
                              f"weights must be finite and at most {MAX_WEIGHT:g} in size")
     return value
 
@@ -60,11 +66,11 @@ def _check_size(tree, head):
     while stack:  # iterative: the tree may be deeper than Python's stack
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise DreamError(f"{head}: nested more than {MAX_DEPTH} deep")
+            raise ObjectiveError(f"{head}: nested more than {MAX_DEPTH} deep")
         terms += isinstance(node, ast.Call)
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     if terms > MAX_TERMS:
-        raise DreamError(f"{head}: {terms} terms; at most {MAX_TERMS}")
+        raise ObjectiveError(f"{head}: {terms} terms; at most {MAX_TERMS}")
 
 
 def _is_number(x):
@@ -74,7 +80,7 @@ def _is_number(x):
 def _evaluate(node, factories, head):
     def fail(why):
         names = ", ".join(f"{n}{inspect.signature(f)}" for n, f in factories.items())
-        raise DreamError(f"{head}: {why}; use {names}, numbers, + - and *")
+        raise ObjectiveError(f"{head}: {why}; use {names}, numbers, + - and *")
 
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) \
             and not isinstance(node.value, bool):
@@ -114,11 +120,8 @@ def _evaluate(node, factories, head):
         try:
             return factory(*args, **kwargs)
         except DreamError as e:
-            raise DreamError(f"{head}: {e}") from None
+            raise ObjectiveError(f"{head}: {e}") from None
     fail(f"{ast.unparse(node)!r} is not allowed")
-
-
-GUIDE_NEEDED = "guide(layer) needs a guide image"
 
 
 def objective_from(text, guide_img, net=None, budget=None):

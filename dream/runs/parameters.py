@@ -21,11 +21,12 @@ class Parameter:
     practical range that the server enforces too)."""
     name: str
     kind: type
-    default: float
+    default: object  # of `kind`
     low: float
     strict: bool
     high: float
     help: str
+    help_many: str  # for a comma list of values (python -m dream batch's sweeps)
     label: str
     page: tuple = None  # (lowest, highest) of its slider on the web page; None: not on the page
 
@@ -35,11 +36,15 @@ class Parameter:
 
 
 NOTEBOOK = (
-    Parameter("octaves", int, 4, 0, True, MAX_COUNT, "number of scales", "Octaves", (1, 12)),
-    Parameter("octave_scale", float, 1.4, 1, False, MAX_FACTOR, "size ratio between octaves", "Octave scale"),
-    Parameter("iters", int, 10, 0, True, MAX_COUNT, "steps per octave", "Steps per octave", (1, 100)),
-    Parameter("step_size", float, 1.5, 0, True, MAX_STEP, "normalised step size", "Step size", (0.1, 10.0)),
-    Parameter("jitter", int, 32, 0, False, MAX_PIXELS_SHIFT, "random shift in pixels", "Jitter", (0, 128)),
+    Parameter("octaves", int, 4, 0, True, MAX_COUNT, "number of scales", "numbers of scales", "Octaves", (1, 12)),
+    Parameter("octave_scale", float, 1.4, 1, False, MAX_FACTOR, "size ratio between octaves",
+              "size ratios between octaves", "Octave scale"),
+    Parameter("iters", int, 10, 0, True, MAX_COUNT, "steps per octave", "steps per octave", "Steps per octave",
+              (1, 100)),
+    Parameter("step_size", float, 1.5, 0, True, MAX_STEP, "normalised step size", "normalised step sizes",
+              "Step size", (0.1, 10.0)),
+    Parameter("jitter", int, 32, 0, False, MAX_PIXELS_SHIFT, "random shift in pixels", "random shifts in pixels",
+              "Jitter", (0, 128)),
 )
 BY_NAME = {p.name: p for p in NOTEBOOK}
 ON_THE_PAGE = tuple(p for p in NOTEBOOK if p.page)

@@ -26,17 +26,15 @@ def require_gradio():
 def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_upload, max_memory, tile_margin,
           max_waiting):
     """Load the net, make the layer pictures, and serve the app until Ctrl+C or SIGTERM; the uploads and
-    results go with it. max_memory: each dream's budget (None: what is available once the net is loaded).
+    results go with it. max_memory: each dream's budget (None: what is available when it starts).
     PortUnavailable if it cannot listen on host:port."""
     require_gradio()
     from ..network.net import load_net
-    from .budget import memory_budget
     from ..web.app import build_app, serve_environment
     from ..web.pictures import layer_pictures
     with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
         serve_environment(work_dir)
         net = load_net(model.prototxt, model.weights, gpu=gpu)
-        max_memory = memory_budget(max_memory)
         print("dream: making the layer pictures (once per model)...", file=sys.stderr)
         pictures = layer_pictures(net, model.name, weights_sha1, pictures_cache)
         app = build_app(model, weights_sha1, net, pictures, work_dir, max_memory, tile_margin, max_waiting)

@@ -2,6 +2,7 @@
 and the frames as an mp4. The command line and the web app's Zoom tab both write it."""
 import json
 import os
+import sys
 import tempfile
 
 import numpy as np
@@ -49,3 +50,4 @@ def zoom_video(folder, count, video, fps):
     with VideoWriter(video, first.shape[1], first.shape[0], Fraction(fps).limit_denominator(1001)) as writer:
         for i in range(count):
             writer.write(to_uint8(load_image(folder / frame_name(i))))
+    print(f"dream: wrote {video} ({count} frames at {fps:g} fps)", file=sys.stderr)

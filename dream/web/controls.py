@@ -83,8 +83,9 @@ def checked_params(net, layer, *values):
     except UnknownLayer as e:
         raise DreamError(f"{e}{'' if e.close else '; pick one from the list'}") from None
     *values, seed = values
+    seed = checked_number("Seed", seed, 0, MAX_SEED, int)
     params = {p.name: checked_number(p.label, value, *p.page, p.kind) for p, value in zip(ON_THE_PAGE, values)}
-    return PageDream(layer, DreamParams(**params), checked_number("Seed", seed, 0, MAX_SEED, int))
+    return PageDream(layer, DreamParams(**params), seed)
 
 
 def checked_photo_and_params(served, photo, layer, *values):
