@@ -46,6 +46,9 @@ def test_a_gpu_is_named_as_the_flag_that_asked_for_it():
     assert with_flags(GpuUnusable(None, CPU_ONLY)) == f"--gpu: {CPU_ONLY}"
     assert with_flags(GpuUnusable(1, "Caffe cannot use this GPU (busy)"), "--gpus") == \
         "--gpus 1: Caffe cannot use this GPU (busy)"
+    asked = GpuUnusable(None, CPU_ONLY)
+    asked.flag = "--gpus"  # as python -m dream batch/video's check of --gpus sets it
+    assert with_flags(wrapped(asked, "")) == f"--gpus: {CPU_ONLY}"
     assert with_flags("KilledWorker: a sentence already") == "KilledWorker: a sentence already"
 
 

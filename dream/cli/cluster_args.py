@@ -54,14 +54,14 @@ def check_devices(args):
     would fail each of its jobs, one error line a job. (An existing cluster's workers have GPUs of
     their own; this machine may have none.)"""
     from ..network.net import GpuUnusable, check_gpu
-    from .common import with_flags
     if args.scheduler:
         return
     for device in sorted(set(args.gpus or ())):
         try:
             check_gpu(device)
         except GpuUnusable as e:
-            raise DreamError(with_flags(e, "--gpus")) from None
+            e.flag = "--gpus"  # what asked for this device: with_flags names it
+            raise
     if args.gpu is not None:
         check_gpu(args.gpu)
 

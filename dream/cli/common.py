@@ -184,7 +184,8 @@ def with_flags(error, gpu_flag="--gpu"):
         if isinstance(cause, ObjectiveError) and ObjectiveError not in flagged:
             text = text.replace(said, f"--{said}", 1)
         elif isinstance(cause, GpuUnusable) and GpuUnusable not in flagged:
-            text = text.replace(said, f"{gpu_flag}{':' if cause.device is None else ''} {said}", 1)
+            flag = getattr(cause, "flag", gpu_flag)  # set where another flag asked for the device
+            text = text.replace(said, f"{flag}{':' if cause.device is None else ''} {said}", 1)
         elif isinstance(cause, UnknownLayer) and not cause.close and UnknownLayer not in flagged:
             text = text.replace(said, f"{said}; see --list-layers", 1)
         flagged.add(type(cause))

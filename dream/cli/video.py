@@ -5,7 +5,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -121,7 +120,7 @@ def run(args):
         chunk = chunk_length(args, folder, source.count, client)
         params = video_params(args, model, weights_sha1, source, first, chunk)
         params["seed"] = work_folder(folder, params, args.overwrite)  # once everything checked out
-        clip = replace(clip, seed=params["seed"], metadata=params)
+        clip = clip.for_run(params["seed"], params)
         spans = chunks(source.count, chunk, args.warm_up)
         counts = dream_chunks(clip, spans, source, folder, client, place, chunk)
     fade_in_warm_ups(folder, spans)

@@ -6,7 +6,7 @@ A frame's dream is its PNG file's bytes, metadata included: what the client writ
 state the next frame starts from, exactly as a resumed render reads it back from disk.
 """
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -19,9 +19,8 @@ _PREPARED = {}  # (clip key, net id) -> {target: (objective, plans)}, in each pr
 
 @dataclass(eq=False, frozen=True)
 class VideoDream:
-    """A clip's dream: built with keywords once every input is checked; the seed and the metadata are
-    given with dataclasses.replace() once the work folder has them (the key, and so the prepared
-    objectives and plans, stay)."""
+    """A clip's dream: built with keywords once every input is checked; for_run() gives it the seed and
+    the metadata once the work folder has them."""
     model: Model
     height: int
     width: int
@@ -42,6 +41,11 @@ class VideoDream:
     seed: Optional[int] = None  # the run's, once the work folder has given it
     metadata: dict = field(default_factory=dict)  # the run's parameters, recorded in every frame
     key: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def for_run(self, seed, metadata):
+        """This dream with the run's seed and metadata; what it prepared (objectives, plans), which
+        neither changes, it keeps."""
+        return replace(self, seed=seed, metadata=metadata)
 
     def schedule(self, t):
         """Frame t's parameters: keyframed ones interpolated, and iters for a frame that starts from itself."""
