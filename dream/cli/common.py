@@ -178,17 +178,18 @@ def with_flags(error, gpu_flag="--gpu"):
     words (an objective, a GPU, a layer it does not know), the flag that gave it, or where to look."""
     from ..network.net import GpuUnusable, UnknownLayer
     from ..objectives.expression import GUIDE_NEEDED, ObjectiveError
-    text, flagged = str(error), set()
-    for cause in _raised_from(error):
-        said = str(cause)
-        if isinstance(cause, ObjectiveError) and ObjectiveError not in flagged:
-            text = text.replace(said, f"--{said}", 1)
-        elif isinstance(cause, GpuUnusable) and GpuUnusable not in flagged:
-            flag = getattr(cause, "flag", gpu_flag)  # set where another flag asked for the device
-            text = text.replace(said, f"{flag}{':' if cause.device is None else ''} {said}", 1)
-        elif isinstance(cause, UnknownLayer) and not cause.close and UnknownLayer not in flagged:
-            text = text.replace(said, f"{said}; see --list-layers", 1)
-        flagged.add(type(cause))
+    causes = _raised_from(error)
+
+    def first(kind):  # the outermost error of a kind: the one whose words are in the message
+        return next((cause for cause in causes if isinstance(cause, kind)), None)
+    text = str(error)
+    if objective := first(ObjectiveError):
+        text = text.replace(str(objective), f"--{objective}", 1)
+    if gpu := first(GpuUnusable):
+        flag = getattr(gpu, "flag", gpu_flag)  # set where another flag asked for the device
+        text = text.replace(str(gpu), f"{flag}{':' if gpu.device is None else ''} {gpu}", 1)
+    if (layer := first(UnknownLayer)) and not layer.close:
+        text = text.replace(str(layer), f"{layer}; see --list-layers", 1)
     return text.replace(GUIDE_NEEDED, f"{GUIDE_NEEDED}: pass it with --guide", 1)
 
 

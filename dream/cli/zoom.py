@@ -2,6 +2,7 @@
 interruption."""
 import sys
 
+import numpy as np
 from tqdm import tqdm
 
 from ..engine.zoom import zoom_frames
@@ -35,7 +36,6 @@ def run_zoom(net, img, folder, params, args, step_params):
 def start_or_resume(folder, img, params, args):
     """(first frame to dream, its input, the RandomState): where an earlier run of the same parameters
     stopped, else from the start; params' seed is set to the run's."""
-    import numpy as np
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"output {folder} is a file; --frames writes a folder")
     folder.mkdir(parents=True, exist_ok=True)
