@@ -104,9 +104,12 @@ def open_accordion(page, title):
 
 def upload(page, elem_id, path):
     """Choose the file, and wait until the box names it (uploaded: a click now sends it). A choice
-    made while the page re-renders the box (an accordion just opened) can be lost: choose again."""
+    made while the page re-renders the box (an accordion just opened) can be lost: choose again. A
+    slow upload is not lost: the box then shows the file instead of its input, and is waited for."""
     for _ in range(5):
-        page.locator(f"#{elem_id} input[type=file]").set_input_files(str(path))
+        chooser = page.locator(f"#{elem_id} input[type=file]")
+        if chooser.count():
+            chooser.set_input_files(str(path))
         try:
             page.locator(f"#{elem_id}").get_by_text(path.name).first.wait_for(timeout=6_000)
             return
