@@ -26,7 +26,8 @@ os.environ.setdefault("GLOG_minloglevel", "3")
 from bench_dream import googlenet_files, sky_photo  # noqa: E402
 from dream.network.blas import cores as blas_cores  # noqa: E402
 from dream.cluster.batch import Model, PhotoJob, cached_net, dream_job, preload, run_jobs  # noqa: E402
-from dream.runs.parameters import DreamParams  # noqa: E402
+from dream.engine.parameters import DreamParams  # noqa: E402
+from dream.runs.budget import WorkersOwn  # noqa: E402
 from dream.cluster import dask_client  # noqa: E402
 
 
@@ -40,7 +41,7 @@ def make_jobs(photo, count, width, height, seed=0):
         params = dict(layer="inception_4c/output", octaves=4, octave_scale=1.4, iters=10, step_size=1.5,
                       jitter=32, seed=seed, exact_gradient=False)
         jobs.append(PhotoJob(f"crop{i}.jpg", f"crop{i}.jpg", buf.getvalue(), params["layer"], DreamParams.of(params),
-                             seed, dict(params, crop=i)))
+                             seed, dict(params, crop=i), WorkersOwn()))
     return jobs
 
 

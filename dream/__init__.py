@@ -14,6 +14,9 @@ from .network.blas import choose_kernel, cores  # noqa: E402
 os.environ.setdefault("BLIS_NUM_THREADS", str(cores()))
 choose_kernel()  # before caffe: BLIS reads BLIS_ARCH_TYPE when first used
 
+from . import _moved  # noqa: E402
+_moved.install()  # the old module paths (dream.net, dream.octaves, ...), for one release
+
 from .errors import DreamError  # noqa: E402
 from .images import load_image, save_image  # noqa: E402
 from .network.net import load_net, preprocess, deprocess, dream_layers  # noqa: E402

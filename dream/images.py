@@ -37,12 +37,13 @@ def c_stderr_silenced():
         os.close(devnull)
 
 
-def load_image(path):
+def load_image(path, budget=None):
     """H x W x 3 float32 RGB in 0..255, from any format PIL reads.
 
     Plain 8-bit RGB gives exactly the notebook's np.float32(PIL.Image.open(path)).
     Grayscale, palette and CMYK images are converted, transparency is laid on
-    white, 16-bit images are scaled to 0..255, and EXIF rotation is applied.
+    white, 16-bit images are scaled to 0..255, and EXIF rotation is applied. budget: the
+    bytes its decoding may take (a run's, from dream.runs.budget); None: no bound but Pillow's.
     """
     try:
         with warnings.catch_warnings():
@@ -53,7 +54,7 @@ def load_image(path):
             with c_stderr_silenced(), PIL.Image.open(path) as img:
                 width, height = img.size
                 check_fits(LOAD_BYTES_PER_PIXEL * width * height, f"reading the {width}x{height} image {path}",
-                           "use a smaller image")
+                           "use a smaller image", budget)
                 img.load()
                 img = PIL.ImageOps.exif_transpose(img)
     except PIL.Image.DecompressionBombError:
@@ -91,9 +92,9 @@ class _NamedBytes(io.BytesIO):
         return self.name
 
 
-def decode_image(data, name):
+def decode_image(data, name, budget=None):
     """load_image of a file's bytes (as sent to a worker); name: the file's, for messages."""
-    return load_image(_NamedBytes(data, name))
+    return load_image(_NamedBytes(data, name), budget)
 
 
 def to_rgb_array(img):

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from ..errors import DreamError
 from ..network.blas import cores
-from ..runs.parameters import DreamParams
+from ..engine.parameters import DreamParams
 from ..runs.seeds import resolve_seed
 from .cluster_args import add_cluster_args
 from .common import checked_model, with_flags

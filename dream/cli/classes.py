@@ -10,6 +10,7 @@ from ..errors import DreamError
 from ..images import check_writable, load_image, save_image
 from ..objectives.classvis import SMALLER_CANVAS, check_canvas, check_canvas_memory, visualize_class
 from ..objectives.labels import class_index, imagenet_labels
+from ..runs.budget import memory_budget
 from ..runs.classes import class_file_name, class_params, class_schedule, class_targets
 from ..runs.seeds import resolve_seed
 
@@ -70,7 +71,8 @@ def run(args):
     specs = [class_spec(c) for c in args.classes]
     labels = imagenet_labels()
     init = Path(args.init) if args.init else None
-    img = load_image(init) if init else None
+    budget = memory_budget(None)  # the run's, resolved once
+    img = load_image(init, budget) if init else None
     size = img.shape[:2] if img is not None else canvas_size(args.size)
     output = Path(args.output or f"{class_file_name(labels[specs[0][0]])}.jpg")
     check_writable(output)
@@ -84,7 +86,7 @@ def run(args):
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     check_canvas(net, *size)
     try:
-        check_canvas_memory(net, *size, schedule)
+        check_canvas_memory(net, *size, schedule, budget)
     except DreamError as e:
         raise DreamError(str(e).replace(SMALLER_CANVAS, "use a smaller --size")) from None
     with tqdm(total=sum(o["iter_n"] for o in schedule), unit="step") as bar:
@@ -92,7 +94,7 @@ def run(args):
             bar.set_description(f"octave {octave + 1}/{len(schedule)}", refresh=False)
             bar.update(1)
         out = visualize_class(net, classes, size=size, img=img, schedule=schedule, regions=regions,
-                              rng=np.random.RandomState(seed), progress=progress)
+                              rng=np.random.RandomState(seed), progress=progress, max_memory=budget)
     save_image(out, output, params)
     print(f"dream: wrote {output} ({', '.join(labels[c] for c, _ in specs)}, seed {seed})", file=sys.stderr)
     return 0

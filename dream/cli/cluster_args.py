@@ -4,7 +4,7 @@ import os
 
 from ..errors import DreamError
 from ..network.blas import cores
-from ..runs.budget import memory_budget
+from ..runs.budget import cluster_budget, memory_budget
 
 
 def gpu_list(text):
@@ -68,10 +68,10 @@ def check_devices(args):
 
 def share_out(args):
     """(cores per local worker, each worker's memory budget): --threads-per-worker and --max-memory, else
-    their share of this machine's. On an existing cluster (--scheduler) the budget is --max-memory or
-    None: each worker then takes what its own machine has."""
+    their share of this machine's. On an existing cluster (--scheduler) the budget is --max-memory, else
+    what each worker's own machine has (WorkersOwn)."""
     if args.scheduler:
-        return 1, args.max_memory
+        return 1, cluster_budget(args.max_memory)
     return (args.threads_per_worker or max(1, cores() // args.workers),
             memory_budget(args.max_memory, shared_by=args.workers))
 

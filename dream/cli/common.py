@@ -1,5 +1,5 @@
 """What the commands share: the argument types and groups, the model flags, and the checks around a run
-(output already there, model files present). The defaults and limits are dream.runs.parameters'."""
+(output already there, model files present). The defaults and limits are dream.engine.parameters'."""
 import argparse
 import math
 import os
@@ -12,7 +12,7 @@ from ..errors import DreamError, one_line
 from ..images import load_image, read_metadata
 from ..models import DEFAULT_MODEL, MODEL_NAMES, ModelFiles, check_present, models_dir, named_model, sha1_of
 from ..runs.metadata import same_run
-from ..runs.parameters import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR,  # noqa: F401
+from ..engine.parameters import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR,  # noqa: F401
                                MAX_FEATHER, MAX_PIXELS_SHIFT, MAX_STEP, NOTEBOOK)
 from ..runs.seeds import MAX_SEED
 
@@ -88,7 +88,7 @@ def non_empty(what):
 
 
 def add_octave_args(group, seed_help, listed=None):
-    """The notebook's octave and step parameters (dream.runs.parameters' table), shared by the dream, the
+    """The notebook's octave and step parameters (dream.engine.parameters' table), shared by the dream, the
     gallery and the video; listed(type): a comma list of them instead (batch's sweeps)."""
     for parameter in NOTEBOOK:
         parse = number(parameter.kind, parameter.low, parameter.strict, parameter.high)
@@ -160,17 +160,16 @@ def default_input():
     return Path("astronaut.png"), np.float32(skimage.data.astronaut())
 
 
-def say_tiles(plans, budget):
-    """One line when octaves are dreamed in tiles: what the largest would need whole against the
-    budget (bytes), how many octaves tile, and the largest one's plan."""
-    tiled = [p for p in plans if p is not None]
-    if tiled:
+def say_tiles(dream):
+    """One line when a prepared dream's octaves are dreamed in tiles: what the largest would need whole
+    against the budget, or --tile-margin, and what the dream says of its tiles."""
+    if tiled := dream.tiled():
         from ..network.memory import gigabytes
         largest = tiled[-1]
         why = (f"the {largest.cols.length}x{largest.rows.length} octave needs about {gigabytes(largest.whole)} "
-               f"whole and the budget is {gigabytes(budget)}" if largest.whole > budget else "--tile-margin")
-        print(f"dream: {why}: {len(tiled)} of {len(plans)} octaves in tiles; the largest in "
-              f"{largest.describe()}", file=sys.stderr)
+               f"whole and the budget is {gigabytes(dream.budget)}" if largest.whole > dream.budget
+               else "--tile-margin")
+        print(f"dream: {why}: {dream.describe()}", file=sys.stderr)
 
 
 def with_flags(error, gpu_flag="--gpu"):

@@ -10,7 +10,8 @@ from ..errors import DreamError
 from ..images import load_image, read_metadata, save_image
 from ..models import sha1_of
 from ..runs.metadata import same_run
-from ..runs.parameters import DreamParams
+from ..engine.parameters import DreamParams
+from ..runs.budget import memory_budget
 from ..runs.seeds import resolve_seed
 from .common import checked_model, default_input
 from .progress import DreamProgress
@@ -37,30 +38,31 @@ def build_parser():
 
 def run(args):
     from ..network.net import load_net
-    input_path, img = read_input(args)
+    budget = memory_budget(None)
+    input_path, img = read_input(args, budget)
     folder = Path(args.output or f"{input_path.stem}-gallery")
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"output {folder} is a file; gallery writes a folder")
     model, weights_sha1 = checked_model(args)
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     layers = chosen_layers(net, args)
-    too_small = checked_layers(net, img, layers, args)
+    dreams, too_small = prepared_layers(net, img, layers, args, budget)
     folder.mkdir(parents=True, exist_ok=True)
     base = dict(command="gallery", model=model.name, weights_sha1=weights_sha1, input=input_path.name,
                 input_sha1=sha1_of(input_path) if input_path.is_file() else None, octaves=args.octaves,
                 octave_scale=args.octave_scale, iters=args.iters, step_size=args.step_size,
                 jitter=args.jitter, exact_gradient=True, seed=args.seed)
     base["seed"] = resolve_seed(args.seed, _earlier_seed(folder, layers, base))
-    tiles, made = dream_layers_into(net, img, folder, layers, too_small, base, args)
+    tiles, made = dream_layers_into(dreams, img, folder, layers, too_small, base, args)
     save_image(contact_sheet(tiles, columns=args.columns), folder / SHEET, dict(base, layers=layers))
     print(f"dream: {folder}: {made} new of {len(layers)} layers, contact sheet {SHEET} (seed {base['seed']})",
           file=sys.stderr)
     return 0
 
 
-def read_input(args):
+def read_input(args, budget):
     if args.input:
-        return Path(args.input), load_image(Path(args.input))
+        return Path(args.input), load_image(Path(args.input), budget)
     return default_input()
 
 
@@ -77,22 +79,25 @@ def chosen_layers(net, args):
     return layers
 
 
-def checked_layers(net, img, layers, args):
-    """{layer: why} for the layers the photo is too small for (they get a grey tile); before anything is
-    written, a layer that cannot fit in memory stops the run."""
-    from ..engine.octaves import check_dream_input, plan_octaves
-    too_small = {}
+def prepared_layers(net, img, layers, args, budget):
+    """({layer: its prepared Dream}, {layer: why} for the layers the photo is too small for, which get a
+    grey tile); before anything is written, a layer that cannot fit in memory stops the run."""
+    from ..engine.octaves import check_dream_input
+    from ..engine.prepare import DreamRequest, prepare
+    # exact gradients: each tile is independent of the ones before it (and of resuming)
+    params = DreamParams.of(args, exact_gradient=True)
+    dreams, too_small = {}, {}
     for layer in layers:
         try:
             check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
         except DreamError as e:
             too_small[layer] = e
             continue
-        plan_octaves(net, *img.shape[:2], args.octaves, args.octave_scale, [layer])  # fits, maybe in tiles
-    return too_small
+        dreams[layer] = prepare(net, DreamRequest(layer=layer, params=params), *img.shape[:2], budget)
+    return dreams, too_small
 
 
-def dream_layers_into(net, img, folder, layers, too_small, base, args):
+def dream_layers_into(dreams, img, folder, layers, too_small, base, args):
     """Each layer's dream in folder (those an earlier run left are read back): ([(label, image)], how
     many were dreamed now)."""
     tiles, made = [], 0
@@ -107,7 +112,7 @@ def dream_layers_into(net, img, folder, layers, too_small, base, args):
                 print(f"dream: skipping {layer}: {too_small[layer]}", file=sys.stderr)
                 tiles.append((f"{layer} (too small)", None))
             else:
-                out = dream_layer(net, img, layer, base["seed"], args)
+                out = dream_layer(dreams[layer], img, base["seed"], args)
                 save_image(out, path, params)
                 tiles.append((layer, out))
                 made += 1
@@ -115,12 +120,9 @@ def dream_layers_into(net, img, folder, layers, too_small, base, args):
     return tiles, made
 
 
-def dream_layer(net, img, layer, seed, args):
-    from ..engine.octaves import deepdream
+def dream_layer(dream, img, seed, args):
     with DreamProgress(args.octaves, args.iters, position=1, leave=False) as bar:
-        # exact gradients: each tile is independent of the ones before it (and of resuming)
-        params = DreamParams.of(args, exact_gradient=True)
-        return deepdream(net, img, end=layer, rng=np.random.RandomState(seed), progress=bar, **params.engine())
+        return dream.run(img, np.random.RandomState(seed), bar)
 
 
 def _earlier_seed(folder, layers, base):

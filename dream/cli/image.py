@@ -13,7 +13,7 @@ from ..images import check_writable, load_image, save_image
 from ..objectives.expression import objective_from, signatures
 from ..runs.budget import memory_budget
 from ..runs.metadata import run_params
-from ..runs.parameters import DreamParams
+from ..engine.parameters import DreamParams
 from ..runs.seeds import resolve_seed
 from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
                      DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
@@ -86,12 +86,13 @@ def run(args):
     if args.list_layers:
         list_layers(resolve_model(args))
         return 0
-    photo = read_photos(args)
+    budget = memory_budget(args.max_memory)  # the run's, resolved once: the photos are read within it too
+    photo = read_photos(args, budget)
     layer = target_layer(args, photo.guide_img)
     output = checked_output(args, photo)
     model, weights_sha1 = checked_model(args)
-    params = DreamParams.of(args)
-    recorded = run_params(params, model, weights_sha1, photo.path, photo.guide_path, layer, args.seed, photo.mask_path,
+    recorded = run_params(DreamParams.of(args), model, weights_sha1, photo.path, photo.guide_path, layer, args.seed,
+                          photo.mask_path,
                           objective=args.objective, enhance=enhance_params(args), mask_feather=args.mask_feather,
                           frames=args.frames, zoom=args.zoom, tile_margin=args.tile_margin)
     if not args.frames and already_done(output, recorded, args.overwrite):
@@ -100,15 +101,15 @@ def run(args):
     from ..network.net import load_net
     net = load_net(model.prototxt, model.weights, gpu=args.gpu)
     if args.objective == "enhance":
-        return run_enhance(net, photo.img, output, recorded, args, layer)
-    budget = memory_budget(args.max_memory)
-    step_params = dream_setup(net, args, photo, layer, budget)
+        return run_enhance(net, photo.img, output, recorded, args, layer, budget)
+    from ..engine.prepare import prepare
+    dream = prepare(net, dream_request(args, photo, layer), *photo.img.shape[:2], budget)
+    say_tiles(dream)
     if args.frames:
-        return run_zoom_and_video(net, photo.img, output, recorded, args, step_params)
+        return run_zoom_and_video(dream, photo.img, output, recorded, args)
     seed = recorded["seed"] = resolve_seed(args.seed)
     with DreamProgress(args.octaves, args.iters) as bar:
-        from ..engine.octaves import deepdream
-        result = deepdream(net, photo.img, rng=np.random.RandomState(seed), progress=bar, **step_params)
+        result = dream.run(photo.img, np.random.RandomState(seed), bar)
     save_image(result, output, recorded)
     print(f"dream: wrote {output} ({layer or args.objective}, seed {seed})", file=sys.stderr)
     return 0
@@ -125,16 +126,16 @@ class Photos:
     mask: Optional[np.ndarray] = None  # the soft mask, at the photo's size
 
 
-def read_photos(args):
-    """INPUT (or the default photo), --guide and --mask, read and checked."""
+def read_photos(args, budget):
+    """INPUT (or the default photo) and --guide, read and checked (within the run's budget, in bytes)."""
     if args.input:
         path = Path(args.input)
-        photo = Photos(path, load_image(path))
+        photo = Photos(path, load_image(path, budget))
     else:
         photo = Photos(*default_input())
     if args.guide:
         photo.guide_path = Path(args.guide)
-        photo.guide_img = load_image(photo.guide_path)
+        photo.guide_img = load_image(photo.guide_path, budget)
     return photo
 
 
@@ -180,52 +181,35 @@ def enhance_params(args):
     return dict(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight, optimizer=args.optimizer)
 
 
-def dream_setup(net, args, photo, layer, budget):
-    """deepdream()'s keyword arguments for this run, after every check on the net (layers, memory);
-    says so when octaves will be dreamed in tiles."""
-    from ..engine.guide import guide_features, objective_guide
-    from ..engine.octaves import check_dream_run
-    step_params = dict(DreamParams.of(args).engine(), mask=photo.mask, max_memory=budget, tile_margin=args.tile_margin)
-    if args.objective:
-        objective = objective_from(args.objective, photo.guide_img, net, args.max_memory)
-        step_params["objective"] = objective
-        ends = objective.layers
-    else:
-        step_params["end"] = layer
-        ends = [layer]
-    plans = check_dream_run(net, photo.img, args.octaves, args.octave_scale, ends, step_params.get("objective"),
-                            photo.mask, budget, args.tile_margin)
-    say_tiles(plans, budget)
-    if photo.guide_img is not None and not args.objective:
-        step_params["objective"] = objective_guide(guide_features(net, photo.guide_img, layer, args.max_memory))
-    step_params["plans"] = plans
-    return step_params
+def dream_request(args, photo, layer):
+    """The dream the flags ask for, as values (dream.engine.prepare's request)."""
+    from ..engine.prepare import DreamRequest
+    return DreamRequest(layer=layer, objective=args.objective, params=DreamParams.of(args), guide=photo.guide_img,
+                        mask=photo.mask, tile_margin=args.tile_margin)
 
 
-def run_zoom_and_video(net, img, output, recorded, args, step_params):
+def run_zoom_and_video(dream, img, output, recorded, args):
     """--frames (and --video): the zoom loop's frames, then the mp4 of them."""
     from ..runs.zoom_frames import zoom_video
     from .zoom import run_zoom
-    # each frame plans its octaves again, measuring what is available then unless --max-memory says
-    zoom_params = dict({k: v for k, v in step_params.items() if k != "plans"}, max_memory=args.max_memory)
-    status = run_zoom(net, img, output, recorded, args, zoom_params)
+    status = run_zoom(dream, img, output, recorded, args)
     if args.video:
         zoom_video(output, args.frames, Path(args.video), args.fps)
     return status
 
 
-def run_enhance(net, img, output, params, args, layer):
+def run_enhance(net, img, output, params, args, layer, budget):
     """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.objectives.enhance)."""
     from tqdm import tqdm
     from ..objectives.enhance import check_enhance, enhance
-    check_enhance(net, img, layer)
+    check_enhance(net, img, layer, budget)
     with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
         def progress(i, loss):
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
             bar.update(1)
         result = enhance(net, img, layer, amplify=args.amplify, prior=args.prior,
                          prior_weight=args.prior_weight, optimizer=args.optimizer, iter_n=args.iters,
-                         step_size=args.step_size, progress=progress)
+                         step_size=args.step_size, progress=progress, max_memory=budget)
     save_image(result, output, params)
     print(f"dream: wrote {output} (enhance {layer})", file=sys.stderr)
     return 0

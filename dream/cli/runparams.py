@@ -4,7 +4,7 @@ It stays a module of its own because its run_params took the command line's pars
 new one takes the values themselves; this one still takes the arguments."""
 from .._moved import warn_moved
 from ..runs.metadata import run_params as _run_params, same_run  # noqa: F401
-from ..runs.parameters import DreamParams
+from ..engine.parameters import DreamParams
 
 warn_moved(__name__, "dream.runs.metadata")
 

@@ -33,7 +33,7 @@ def build_parser():
 def run(args):
     from .access import credentials
     from .common import checked_model
-    from ..runs.serving import PortUnavailable, require_gradio, serve
+    from ..web.serve import PortUnavailable, require_gradio, serve
     require_gradio()
     if not 0 < args.port < 65536:
         raise DreamError(f"--port {args.port} is not a port (1 to 65535)")

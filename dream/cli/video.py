@@ -114,7 +114,7 @@ def run(args):
                       table=table, defaults=defaults, iters=args.iters, octaves=args.octaves,
                       octave_scale=args.octave_scale, jitter=args.jitter, exact_gradient=args.exact_gradient,
                       flow=args.flow, guide_img=guide_img, mask=mask, max_memory=budget, tile_margin=args.tile_margin)
-    say_tiles(clip.prepare(net)[first][1], memory_budget(budget))  # every target checked here
+    say_tiles(clip.prepare(net)[first])  # every target checked here
     started = time.perf_counter()
     with cluster_client(args, threads) if cluster else contextlib.nullcontext((None, None)) as (client, place):
         chunk = chunk_length(args, folder, source.count, client)

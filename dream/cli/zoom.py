@@ -5,7 +5,6 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
-from ..engine.zoom import zoom_frames
 from ..errors import DreamError
 from ..images import save_image
 from ..runs.metadata import same_run
@@ -14,17 +13,15 @@ from ..runs.zoom_frames import FRAMES, STATE, frame_name, load_state, save_state
 from .progress import DreamProgress
 
 
-def run_zoom(net, img, folder, params, args, step_params):
-    """Dream args.frames frames into folder, resuming from the last finished frame."""
+def run_zoom(dream, img, folder, params, args):
+    """Dream args.frames frames of the prepared dream into folder, resuming from the last finished frame."""
     first, frame, rng = start_or_resume(folder, img, params, args)
     if first >= args.frames:
         print(f"dream: {folder} already holds all {args.frames} frames; nothing to do", file=sys.stderr)
         return 0
     with tqdm(total=args.frames, initial=first, unit="frame", position=0) as frames_bar, \
             DreamProgress(args.octaves, args.iters, position=1, leave=False) as bar:
-        loop = zoom_frames(net, frame, args.frames, s=args.zoom, first=first,
-                           rng=rng, progress=bar, **step_params)
-        for i, out, following in loop:
+        for i, out, following in dream.zoom(frame, args.frames, args.zoom, rng, first, bar):
             save_image(out, folder / frame_name(i), dict(params, frame=i))
             save_state(folder, i + 1, following, rng, params)
             frames_bar.update(1)

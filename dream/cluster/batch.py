@@ -48,10 +48,10 @@ class PhotoJob:
     source: str
     data: bytes  # the photo file's bytes
     layer: str
-    params: object  # dream.runs.parameters.DreamParams
+    params: object  # dream.engine.parameters.DreamParams
     seed: int
     metadata: dict  # what the output file records (python -m dream's run parameters)
-    max_memory: Optional[int] = None
+    budget: object  # bytes, or dream.runs.budget.WorkersOwn: resolved on the worker (see worker_budget)
     tile_margin: Optional[int] = None
 
 
@@ -78,16 +78,23 @@ def preload(model):
     cached_net(model)
 
 
+def worker_budget(budget):
+    """A budget handed to a worker, in bytes: a number as it is; a callable (the front ends' WorkersOwn)
+    resolved here, on the worker's machine."""
+    return budget() if callable(budget) else budget
+
+
 def dream_job(model, job):
     """Run one job in this process (a worker's task): its Result, with bad input as an error, not a raise."""
+    from ..engine.prepare import DreamRequest, prepare
     from ..images import decode_image, encode_image
-    from ..engine.octaves import deepdream
     with ONE_AT_A_TIME:
         try:
             net = cached_net(model)
-            img = decode_image(job.data, job.source)
-            out = deepdream(net, img, end=job.layer, rng=np.random.RandomState(job.seed), max_memory=job.max_memory,
-                            tile_margin=job.tile_margin, **job.params.engine())
+            budget = worker_budget(job.budget)
+            img = decode_image(job.data, job.source, budget)
+            request = DreamRequest(layer=job.layer, params=job.params, tile_margin=job.tile_margin)
+            out = prepare(net, request, *img.shape[:2], budget).run(img, np.random.RandomState(job.seed))
             return Result(job.name, data=encode_image(out, Path(job.name).suffix, job.metadata))
         except DreamError as e:
             return Result(job.name, error=e)

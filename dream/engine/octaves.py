@@ -1,10 +1,12 @@
 """The multi-scale loop: dream at each octave, carrying the detail upwards."""
+import math
+
 import numpy as np
 import scipy.ndimage as nd
 
 from ..errors import DreamError
-from ..network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, TILED_ARRAY_BYTES_PER_PIXEL, available_bytes, dream_bytes, \
-    gigabytes, own_rss
+from ..network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, TILED_OCTAVE_BYTES_PER_PIXEL, dream_bytes, gigabytes, \
+    own_rss
 from ..network import net as nets
 from ..network.net import check_end, check_input_size, check_input_values, deprocess, preprocess
 from .step import make_step, objective_L2
@@ -39,11 +41,12 @@ def plan_octaves(net, height, width, octave_n=4, octave_scale=1.4, ends=('incept
                  objective=None, max_memory=None, tile_margin=None):
     """Per octave, smallest first: None where it is dreamed whole, else the TilePlan it is dreamed in.
 
-    max_memory: the peak this process may reach, in bytes (default: what the machine has available).
-    tile_margin: pixels each tile adds around its core; None for the exact margin, which makes the
+    max_memory: the peak this process may reach, in bytes; None: no bound, every octave whole (the
+    notebook's way; a front end's budget comes from dream.runs.budget, the one place that turns "none
+    given" into what the machine has). tile_margin: pixels each tile adds around its core; None for the exact margin, which makes the
     tiled dream identical to the untiled one. Raises DreamError if an octave fits in no way.
     """
-    budget = available_bytes() if max_memory is None else max_memory
+    budget = math.inf if max_memory is None else max_memory
     sizes = octave_sizes(height, width, octave_n, octave_scale)
     now = own_rss() + OCTAVE_COPY_BYTES_PER_PIXEL * sum(h * w for h, w in sizes)  # the octave bases
     plans = []
@@ -61,7 +64,7 @@ def plan_octaves(net, height, width, octave_n=4, octave_scale=1.4, ends=('incept
                              f"{gigabytes(budget)}, and tiles would not be the whole image's bytes here: "
                              f"{nets.INEXACT_TILES}")
         try:
-            plan = plan_tiles(net, h, w, ends, budget, now + TILED_ARRAY_BYTES_PER_PIXEL * h * w, tile_margin)
+            plan = plan_tiles(net, h, w, ends, budget, now + TILED_OCTAVE_BYTES_PER_PIXEL * h * w, tile_margin)
         except DreamError as e:
             raise DreamError(f"{where}: {e}") from None
         plan.whole = whole
@@ -104,7 +107,8 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     array in 0..1 that confines the dream (resized with each octave). step_params
     go to make_step (step_size, jitter, objective, rng, exact_gradient).
     An octave that does not fit in max_memory bytes is dreamed in tiles, with
-    the same result (see plan_octaves; plans: its result, if already made).
+    the same result (see plan_octaves; None: no bound, every octave whole). plans:
+    plan_octaves' result, if already made (dream.engine.prepare makes it).
     """
     objective = step_params.get('objective')
     if plans is None:

@@ -16,9 +16,9 @@ from ..network.shapes import deepest_layer, spatial_sizes
 # inception_3b under --max-memory 1G once peaked 0.03% over (per-layer im2col buffers); with it,
 # and the shared buffer, it peaks at 0.88 GB.
 TILE_MODEL_HEADROOM = 1.10
-# numpy arrays a tile adds per tile pixel: its input, the gradient copies of the objective,
+# numpy arrays a tile adds, per pixel of the tile (not of the octave: see TILED_OCTAVE_BYTES_PER_PIXEL): its input, the gradient copies of the objective,
 # the mask's tile.
-TILE_ARRAY_BYTES_PER_PIXEL = 48
+TILE_BYTES_PER_PIXEL = 48
 
 
 class Axis:
@@ -115,7 +115,7 @@ def plan_tiles(net, height, width, ends, budget, fixed_bytes, margin=None):
     deepest = deepest_layer(net._layer_names, ends)
     rows, cols = axis_options(height, stride[0], margin[0]), axis_options(width, stride[1], margin[1])
     caffe = _bytes_table(net, [a.largest for a in rows], [a.largest for a in cols], deepest)
-    arrays = TILE_ARRAY_BYTES_PER_PIXEL * np.outer([a.largest for a in rows], [a.largest for a in cols])
+    arrays = TILE_BYTES_PER_PIXEL * np.outer([a.largest for a in rows], [a.largest for a in cols])
     peak = fixed_bytes + (caffe + arrays) * TILE_MODEL_HEADROOM  # fixed_bytes holds the measured RSS
     computed = np.outer([a.computed for a in rows], [a.computed for a in cols]).astype(np.float64)
     # every tile must be one the net can take: with a small --tile-margin the last one can be tiny

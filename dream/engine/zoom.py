@@ -15,8 +15,13 @@ def zoom_frames(net, frame, n_frames, s=0.05, first=0, **dream_params):
     next input is yielded too so a caller can save it and resume exactly.
     """
     from .octaves import deepdream
+    return zoom_loop(lambda f: deepdream(net, f, **dream_params), frame, n_frames, s, first)
+
+
+def zoom_loop(dream_one, frame, n_frames, s=0.05, first=0):
+    """zoom_frames with any dream: dream_one(frame) -> its dream (a prepared Dream's run, say)."""
     for i in range(first, n_frames):
-        frame = deepdream(net, frame, **dream_params)
+        frame = dream_one(frame)
         following = zoom_transform(frame, s)
         yield i, frame, following
         frame = following

@@ -19,10 +19,11 @@ FLOAT = 4  # Caffe's blobs are float32
 # numpy arrays of the octave loop per input pixel: the float32 photo, its octaves (about twice
 # its size together), the detail, the jitter's rolled copies and the step's temporaries.
 DREAM_ARRAY_BYTES_PER_PIXEL = 160
-# a dream in tiles keeps the octave's image and its gradient in numpy, not Caffe, per octave pixel:
+# a dream in tiles keeps the octave's image and its gradient in numpy, not Caffe, per pixel of the octave
+# (each tile's own arrays are dream.engine.tiles' TILE_BYTES_PER_PIXEL):
 # the image (built in the detail's array), the gradient, np.abs's copy for its mean, the mask's
 # octave and its jittered copy.
-TILED_ARRAY_BYTES_PER_PIXEL = 48
+TILED_OCTAVE_BYTES_PER_PIXEL = 48
 # each octave's base image (float32, 3 channels), kept for the whole dream
 OCTAVE_COPY_BYTES_PER_PIXEL = 3 * FLOAT
 # the enhance objective: L-BFGS-B keeps 10 pairs of float64 vectors of 3HW, plus its workspace.
@@ -88,13 +89,13 @@ def gigabytes(n):
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
 
 
-def check_fits(needed, what, hint, budget=None):
-    """Raise DreamError if `needed` bytes exceed the budget (default: what is available), saying both."""
-    have = available_bytes() if budget is None else budget
-    if needed > have:
-        limit = f"this machine has {gigabytes(have)} available" if budget is None else \
-            f"the memory budget is {gigabytes(have)}"
-        raise DreamError(f"{what} needs about {gigabytes(needed)} of memory and {limit}; {hint}")
+def check_fits(needed, what, hint, budget):
+    """Raise DreamError if `needed` bytes exceed `budget` bytes, saying both. budget None: no bound (the
+    library's functions called as the notebook calls them); a front end's budget is a number, from
+    dream.runs.budget, the one place that turns "none given" into what this machine has."""
+    if budget is not None and needed > budget:
+        raise DreamError(f"{what} needs about {gigabytes(needed)} of memory and the memory budget is "
+                         f"{gigabytes(budget)}; {hint}")
 
 
 @functools.lru_cache(maxsize=None)

@@ -37,12 +37,13 @@ def check_canvas(net, height, width):
 SMALLER_CANVAS = "use a smaller canvas"  # the hint a front end may say in its own words
 
 
-def check_canvas_memory(net, height, width, schedule=DEFAULT_SCHEDULE):
-    """Raise DreamError if a height x width canvas, grown by the schedule's scales, would not fit in memory."""
+def check_canvas_memory(net, height, width, schedule=DEFAULT_SCHEDULE, budget=None):
+    """Raise DreamError if a height x width canvas, grown by the schedule's scales, would not fit in
+    `budget` bytes (None: no bound)."""
     growth = max(float(np.prod([o.get("scale", 1.0) for o in schedule])) ** 2, 1.0)
     crop = _crop_size(net)
     check_fits(CANVAS_BYTES_PER_PIXEL * height * width * growth + net_bytes(net, crop, crop, CLASSIFIER),
-               f"a {width}x{height} canvas", SMALLER_CANVAS)
+               f"a {width}x{height} canvas", SMALLER_CANVAS, budget)
 
 
 def region_masks(height, width, regions):
@@ -55,13 +56,13 @@ def region_masks(height, width, regions):
 
 
 def visualize_class(net, classes, size=(320, 320), img=None, schedule=DEFAULT_SCHEDULE, regions=None,
-                    rng=None, progress=None):
+                    rng=None, progress=None, max_memory=None):
     """Returns an H x W x 3 RGB image that raises the given class logits.
 
     classes: an index, or {index: weight} to mix several. regions: optional
     [(index, (y0, x0, y1, x1))] giving each class its own part of the canvas
     instead. img: start image (H x W x 3); default grey noise of `size`.
-    progress(octave, i, data) after each step.
+    progress(octave, i, data) after each step. max_memory: the bytes it may take (None: no bound).
     """
     rng = np.random if rng is None else rng
     check_end(net, CLASSIFIER)
@@ -74,7 +75,7 @@ def visualize_class(net, classes, size=(320, 320), img=None, schedule=DEFAULT_SC
     h, w = size if img is None else img.shape[:2]
     if img is not None:
         check_input_values(img, "the start image")
-    check_canvas_memory(net, h, w, schedule)
+    check_canvas_memory(net, h, w, schedule, max_memory)
     if img is None:
         img = np.clip(rng.normal(128.0, 8.0, (h, w, 3)), 0, 255).astype(np.float32)
     canvas = preprocess(net, img)

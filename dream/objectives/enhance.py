@@ -39,20 +39,21 @@ def enhance_loss(net, layer, target, prior="tv", prior_weight=0.1):
     return loss
 
 
-def check_enhance(net, img, layer):
+def check_enhance(net, img, layer, budget=None):
     """Raise DreamError, before any work, for a layer, image or size enhance cannot take."""
     check_end(net, layer)
     h, w = img.shape[:2]
     check_input_size(net, h, w, layer)
     check_input_values(img, "the image")
     check_fits(net_bytes(net, h, w, layer) + ENHANCE_ARRAY_BYTES_PER_PIXEL * h * w,
-               f"enhancing a {w}x{h} image at {layer}", "use a smaller image or an earlier layer")
+               f"enhancing a {w}x{h} image at {layer}", "use a smaller image or an earlier layer", budget)
 
 
 def enhance(net, img, layer='inception_4c/output', amplify=2.0, prior="tv", prior_weight=0.1,
-            optimizer="lbfgs", iter_n=20, step_size=1.5, progress=None):
-    """Returns the enhanced H x W x 3 RGB image; progress(i, loss) after each iteration."""
-    check_enhance(net, img, layer)
+            optimizer="lbfgs", iter_n=20, step_size=1.5, progress=None, max_memory=None):
+    """Returns the enhanced H x W x 3 RGB image; progress(i, loss) after each iteration; max_memory: the
+    bytes it may take (None: no bound)."""
+    check_enhance(net, img, layer, max_memory)
     h, w = img.shape[:2]
     if prior not in PRIORS:
         raise ValueError(f"prior must be one of {sorted(PRIORS)}")

@@ -11,10 +11,10 @@ from typing import Optional
 
 import numpy as np
 
-from ..cluster.batch import ONE_AT_A_TIME, Model, cached_net
+from ..cluster.batch import ONE_AT_A_TIME, Model, cached_net, worker_budget
 from ..errors import DreamError
 
-_PREPARED = {}  # (clip key, net id) -> {target: (objective, plans)}, in each process
+_PREPARED = {}  # (clip key, net id) -> {target: its prepared Dream}, in each process
 
 
 @dataclass(eq=False, frozen=True)
@@ -36,7 +36,7 @@ class VideoDream:
     flow: str = "dis"
     guide_img: Optional[np.ndarray] = None
     mask: Optional[np.ndarray] = None
-    max_memory: Optional[int] = None
+    max_memory: object = None  # bytes, or dream.runs.budget.WorkersOwn (resolved where it is prepared)
     tile_margin: Optional[int] = None
     seed: Optional[int] = None  # the run's, once the work folder has given it
     metadata: dict = field(default_factory=dict)  # the run's parameters, recorded in every frame
@@ -53,49 +53,37 @@ class VideoDream:
         return dict(schedule_at(self.table, t, self.defaults), iters=self.iters)
 
     def prepare(self, net):
-        """{target: (objective or None, octave plans)}, every target checked on the clip's size (layers,
-        memory); kept for this process's net, so that a worker does it once."""
+        """{target: its prepared Dream (dream.engine.prepare)}, every target checked on the clip's size
+        (layers, memory); kept for this process's net, so that a worker does it once."""
         key = (self.key, id(net))
         if key not in _PREPARED:
             _PREPARED[key] = {target: self._prepared(net, target, where) for target, where in self.targets.items()}
         return _PREPARED[key]
 
     def _prepared(self, net, target, where):
-        from ..objectives.expression import objective_from
-        from ..engine.guide import guide_features, objective_guide
-        from ..engine.octaves import check_dream_run
+        from ..engine.parameters import DreamParams
+        from ..engine.prepare import DreamRequest, prepare
         kind, text = target
+        params = DreamParams(octaves=self.octaves, octave_scale=self.octave_scale, iters=self.iters,
+                             jitter=self.jitter, exact_gradient=self.exact_gradient)
+        request = DreamRequest(**{kind: text}, params=params, guide=self.guide_img, mask=self.mask,
+                               tile_margin=self.tile_margin)
         try:
-            objective = objective_from(text, self.guide_img, net) if kind == "objective" else None
-            blank = np.zeros((self.height, self.width, 3), np.float32)
-            plans = check_dream_run(net, blank, self.octaves, self.octave_scale,
-                                    objective.layers if objective else [text], objective, self.mask,
-                                    self.max_memory, self.tile_margin)
-            if kind == "layer" and self.guide_img is not None:
-                objective = objective_guide(guide_features(net, self.guide_img, text))
+            return prepare(net, request, self.height, self.width, worker_budget(self.max_memory))
         except DreamError as e:
             raise DreamError(f"{where}{e}") from None
-        return objective, plans
 
     def frame_png(self, t, frame, prev):
         """Frame t's dream as the bytes of its PNG file, in this process (on its cached net).
 
         frame: uint8; prev: (frame t-1 as uint8, its dream's PNG bytes), or None where there is none."""
         from ..images import decode_image, encode_image
-        from ..engine.octaves import deepdream
         from .frames import dream_frame
-        net = cached_net(self.model)
-        prepared = self.prepare(net)
+        prepared = self.prepare(cached_net(self.model))
 
         def dream_one(image, rng, params):
             target = ("objective", params["objective"]) if params["objective"] else ("layer", params["layer"])
-            objective, plans = prepared[target]
-            extra = dict(end=params["layer"]) if params["layer"] else {}
-            if objective is not None:
-                extra["objective"] = objective
-            return deepdream(net, image, iter_n=params["iters"], octave_n=self.octaves,
-                             octave_scale=self.octave_scale, step_size=params["step_size"], jitter=self.jitter,
-                             rng=rng, mask=self.mask, plans=plans, exact_gradient=self.exact_gradient, **extra)
+            return prepared[target].run(image, rng, iters=params["iters"], step_size=params["step_size"])
         if prev is not None:
             prev = (np.float32(prev[0]), decode_image(prev[1], f"frame {t - 1}'s dream"))
         out, used = dream_frame(dream_one, t, frame, prev, self.seed, self.schedule, self.flow, self.mask)

@@ -31,12 +31,11 @@ def _av():
     return av
 
 
-def check_even(width, height, what="the video"):
-    """DreamError unless an mp4 of this size can be written."""
+def check_even(width, height, what="the video", otherwise=", or write the frames to a folder (-o NAME)"):
+    """DreamError unless an mp4 of this size can be written; otherwise: what else the user may do."""
     if width % 2 or height % 2:
         raise DreamError(f"{what} is {width}x{height}: H.264 in an mp4 needs even sides (4:2:0, what players "
-                         f"decode); crop it to {width - width % 2}x{height - height % 2}, or write the frames to "
-                         f"a folder (-o NAME)")
+                         f"decode); crop it to {width - width % 2}x{height - height % 2}{otherwise}")
 
 
 class VideoSource:

@@ -85,12 +85,14 @@ def class_job(served):
 def drawn(served, job, classes, strips, size, init_img, schedule, seed):
     """visualize_class on the served net, after its checks, reporting each step to the job."""
     from ..objectives.classvis import check_canvas, check_canvas_memory, visualize_class
+    from ..runs.budget import memory_budget
+    budget = memory_budget(served.max_memory)  # resolved when the job starts, as for every tab
     total, done = sum(o["iter_n"] for o in schedule), []
 
     def progress(octave, i, canvas):
         done.append(1)
         job.step(f"octave {octave + 1} of {len(schedule)}, step {len(done)} of {total}", canvas)
     check_canvas(served.net, *size)
-    check_canvas_memory(served.net, *size, schedule)
+    check_canvas_memory(served.net, *size, schedule, budget)
     return visualize_class(served.net, classes, size=size, img=init_img, schedule=schedule, regions=strips,
-                           rng=np.random.RandomState(seed), progress=progress)
+                           rng=np.random.RandomState(seed), progress=progress, max_memory=budget)

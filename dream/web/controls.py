@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DreamError
-from ..runs.parameters import DEFAULT_LAYER, MAX_FEATHER, ON_THE_PAGE, DreamParams
+from ..engine.parameters import DEFAULT_LAYER, MAX_FEATHER, ON_THE_PAGE, DreamParams
 from ..runs.seeds import MAX_SEED
 from .jobs import SHOWN_FORMAT
 
@@ -54,7 +54,7 @@ def layer_dropdown(layers, **kw):
 
 
 def parameter_inputs():
-    """Sliders for the notebook's parameters at its defaults (dream.runs.parameters' table: those with a
+    """Sliders for the notebook's parameters at its defaults (dream.engine.parameters' table: those with a
     range on the page), and a seed."""
     import gradio as gr
     with gr.Accordion("The notebook's parameters", open=False):
@@ -98,6 +98,40 @@ def checked_photo_and_params(served, photo, layer, *values):
 
 def checked_feather(value):
     return checked_number("Mask edge blur", value, 0, MAX_FEATHER)
+
+
+def guide_and_mask(prefix=""):
+    """[guide, mask, edge blur]: a tab's accordion of the guide image and the mask, as python -m dream's
+    --guide, --mask and --mask-feather."""
+    import gradio as gr
+    with gr.Accordion("Guide and mask", open=False):
+        return [gr.File(label="Guide image: dream towards its features", file_types=["image"], type="filepath",
+                        elem_id=f"{prefix}guide"),
+                gr.File(label="Mask: dream where it is white, keep where black", file_types=["image"],
+                        type="filepath", elem_id=f"{prefix}mask"),
+                gr.Slider(0, 64, 8, step=1, label="Mask edge blur (px)")]
+
+
+@dataclass
+class GuideAndMask:
+    """What guide_and_mask's inputs sent, checked: the files' paths and pixels, the mask made soft at the
+    photo's size, and its edge blur (None without a mask)."""
+    guide_path: Path = None
+    guide: np.ndarray = None
+    mask_path: Path = None
+    mask: np.ndarray = None
+    feather: float = None
+
+
+def checked_guide_and_mask(guide, mask, feather, img):
+    """The page's guide, mask and edge blur for the photo img: a GuideAndMask."""
+    from ..engine.mask import soft_mask
+    guide_path, guide_img = uploaded(guide, "the guide image")
+    mask_path, mask_img = uploaded(mask, "the mask")
+    if not mask_path:
+        return GuideAndMask(guide_path, guide_img)
+    feather = checked_feather(feather)
+    return GuideAndMask(guide_path, guide_img, mask_path, soft_mask(mask_img, *img.shape[:2], feather), feather)
 
 
 def uploaded(path, what):

@@ -36,12 +36,22 @@ class Served:
         return Path(tempfile.mkdtemp(dir=self.work_dir))
 
 
-def tiles_note(plans, tile_margin):
-    """', 2 of 4 octaves in tiles ...' when octaves are tiled (for the memory budget, or as the
-    server's --tile-margin asks), else ''."""
-    tiled = sum(p is not None for p in plans)
+def prepared(served, page, img, extras):
+    """The page's dream (a PageDream, and its GuideAndMask) prepared on the served net for img, within the
+    budget resolved now, as each run of the command line resolves its own."""
+    from ..engine.prepare import DreamRequest, prepare
+    from ..runs.budget import memory_budget
+    request = DreamRequest(layer=page.layer, params=page.params, guide=extras.guide, mask=extras.mask,
+                           tile_margin=served.tile_margin)
+    return prepare(served.net, request, *img.shape[:2], memory_budget(served.max_memory))
+
+
+def tiles_note(dream, tile_margin):
+    """', 2 of 4 octaves in tiles ...' when a prepared dream's octaves are tiled (for the memory budget,
+    or as the server's --tile-margin asks), else ''."""
+    tiled = len(dream.tiled())
     why = "to fit the memory budget" if tile_margin is None else f"with margin {tile_margin} (--tile-margin)"
-    return f", {tiled} of {len(plans)} octaves in tiles {why}" if tiled else ""
+    return f", {tiled} of {len(dream.plans)} octaves in tiles {why}" if tiled else ""
 
 
 class Cancelled(Exception):

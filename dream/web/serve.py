@@ -1,6 +1,6 @@
-"""Serving the web app: what `python -m dream serve` starts. It lives here, in the layer both front ends
-share, so that the command line never imports the web app's modules, nor the web app the command
-line's."""
+"""Serving the web app: what `python -m dream serve` starts, the one thing of the web app's that the
+command line imports (tests/test_layout.py names that arrow). Its module imports nothing of Gradio's
+until require_gradio has said whether it can."""
 import signal
 import sys
 import tempfile
@@ -30,8 +30,8 @@ def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_uplo
     PortUnavailable if it cannot listen on host:port."""
     require_gradio()
     from ..network.net import load_net
-    from ..web.app import build_app, serve_environment
-    from ..web.pictures import layer_pictures
+    from .app import build_app, serve_environment
+    from .pictures import layer_pictures
     with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
         serve_environment(work_dir)
         net = load_net(model.prototxt, model.weights, gpu=gpu)

@@ -1,4 +1,0 @@
-"""Moved to dream.network.receptive: this path works for one release (see dream._moved)."""
-from ._moved import moved
-
-moved(__name__, "dream.network.receptive")
