@@ -46,3 +46,13 @@ def check_present(model: ModelFiles, verify_sha1: bool = True) -> None:
         if got != model.sha1:
             raise DreamError(f"checksum mismatch: {model.weights} has sha1 {got}, expected {model.sha1}; "
                              f"the file is corrupt or another model: delete it and run {fetch}")
+
+
+def load_model(name: str = DEFAULT_MODEL, gpu=None):
+    """A registry model's net, by name, as the command line loads --model NAME: the packaged definition,
+    the downloaded weights (checked against their sha1), dream.load_net's network. gpu: a device id,
+    or None for the CPU."""
+    from .network.net import load_net
+    model = named_model(name)
+    check_present(model, verify_sha1=model.sha1 is not None)
+    return load_net(model.prototxt, model.weights, gpu=gpu)

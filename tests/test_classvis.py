@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dream
-from dream.objectives.classvis import CLASSIFIER, region_masks, visualize_class
+from dream.engine.classvis import CLASSIFIER, region_masks, visualize_class
 from dream.objectives.labels import class_index, imagenet_labels
 
 TINY = (dict(layer=CLASSIFIER, scale=1.0, iter_n=20, start_sigma=1.0, end_sigma=0.5,

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dream
-from dream.objectives.enhance import enhance, enhance_loss
+from dream.engine.enhance import enhance, enhance_loss
 from dream.objectives.priors import l2, total_variation
 
 

@@ -89,11 +89,9 @@ def output_name(photo, params, swept, fmt):
 
 
 def run(args):
-    from .cluster_args import check_devices, on_cluster
-    if args.workers is None and not args.gpus:
-        args.workers = cores()
-    on_cluster(args)  # the flags checked; with --gpus, one worker a GPU unless --workers says otherwise
-    check_devices(args)
+    from .cluster_args import check_devices, placement
+    where = placement(args, default_workers=cores())  # with --gpus, one worker a GPU unless --workers says
+    check_devices(where)
     inputs = photos(args.inputs)
     out = Path(args.output)
     if out.exists() and not out.is_dir():
@@ -117,7 +115,7 @@ def run(args):
     if done:
         print(f"dream: {done} of {done + len(jobs)} outputs already in {out}; dreaming the other {len(jobs)}",
               file=sys.stderr)
-    return dream_jobs(args, model, jobs, out, seed, metadata)
+    return dream_jobs(args, where, model, jobs, out, seed, metadata)
 
 
 def check_layers(model, layers):
@@ -138,20 +136,17 @@ def photo_metadata(args, model, weights_sha1, photo, params, seed):
 def recorded_seed(path, wanted):
     """The seed of an output an earlier run left, which must be of this run."""
     from ..images import read_metadata
-    from ..runs.metadata import same_run
-    recorded = read_metadata(path)
-    if not same_run(recorded, wanted):
-        raise DreamError(f"{path} exists from another run; choose another -o, or pass --overwrite")
-    return recorded["seed"]
+    from ..runs.resume import earlier_run, earlier_seed
+    return earlier_seed(earlier_run(path, True, read_metadata(path), wanted, overwrite=False))
 
 
-def dream_jobs(args, model, jobs, out, seed, metadata):
+def dream_jobs(args, where, model, jobs, out, seed, metadata):
     """Dream the jobs on the cluster, each output written whole as it comes back; 1 if any failed."""
     from .cluster_args import cluster_client, share_out
     from ..cluster.batch import Model, PhotoJob, run_jobs
     from ..cluster.client import worker_count
     from ..images import write_atomically
-    threads, budget = share_out(args)
+    threads, budget = share_out(where)
     failed, started = [], time.perf_counter()
     sources = {path.name: photo.name for photo, _, path in jobs}
 
@@ -174,10 +169,10 @@ def dream_jobs(args, model, jobs, out, seed, metadata):
             write_atomically(out / result.name, result.data)
         bar.update(1)
 
-    with cluster_client(args, threads) as (client, where):
+    with cluster_client(where, threads) as (client, place):
         out.mkdir(exist_ok=True)  # once the cluster answers
-        with tqdm(total=len(jobs), unit="job", desc=f"dreaming ({where})", dynamic_ncols=True) as bar:
-            run_jobs(client, Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ()), job_list(),
+        with tqdm(total=len(jobs), unit="job", desc=f"dreaming ({place})", dynamic_ncols=True) as bar:
+            run_jobs(client, Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus), job_list(),
                      on_result, in_flight=2 * max(worker_count(client), 1))
     say_done(out, len(jobs), failed, seed, time.perf_counter() - started)
     return 1 if failed else 0

@@ -1,4 +1,4 @@
-"""python -m dream class: an image for a label, deepdraw-style (see dream.objectives.classvis)."""
+"""python -m dream class: an image for a label, deepdraw-style (see dream.engine.classvis)."""
 import math
 import sys
 from pathlib import Path
@@ -8,13 +8,13 @@ from tqdm import tqdm
 
 from ..errors import DreamError
 from ..images import check_writable, load_image, save_image
-from ..objectives.classvis import SMALLER_CANVAS, check_canvas, check_canvas_memory, visualize_class
+from ..engine.classvis import SMALLER_CANVAS, check_canvas, check_canvas_memory, visualize_class
 from ..objectives.labels import class_index, imagenet_labels
+from ..objectives.terms import MAX_WEIGHT
 from ..runs.budget import memory_budget
 from ..runs.classes import class_file_name, class_params, class_schedule, class_targets
 from ..runs.seeds import resolve_seed
 
-MAX_WEIGHT = 1e6  # a class weight; larger ones overflow float32 gradients
 MAX_SIDE = 2**20  # a canvas side; what memory allows is checked separately
 
 

@@ -1,6 +1,9 @@
-"""The flags that put a command on a Dask cluster (batch, video), and the local share they imply."""
+"""The flags that put a command on a Dask cluster (batch, video), read once into a Placement, and the
+local share they imply."""
 import contextlib
 import os
+from dataclasses import dataclass
+from typing import Optional, Tuple
 
 from ..errors import DreamError
 from ..network.blas import cores
@@ -31,55 +34,74 @@ def add_cluster_args(p, workers_default, workers_help):
     return c
 
 
-def on_cluster(args):
-    """Whether the command runs on a cluster; DreamError for local-cluster flags without one. --gpus
-    makes one worker a GPU unless --workers says otherwise."""
+@dataclass(frozen=True)
+class Placement:
+    """Where a command's dreams run, as its flags say once checked: in this process (on_cluster False),
+    on a local cluster of `workers` processes, or on the existing cluster at `scheduler`."""
+    gpu: Optional[int]
+    gpus: Tuple[int, ...] = ()
+    workers: Optional[int] = None
+    scheduler: Optional[str] = None
+    threads_per_worker: Optional[int] = None
+    dashboard: Optional[str] = None
+    max_memory: Optional[float] = None
+
+    @property
+    def on_cluster(self):
+        return bool(self.scheduler or self.workers)
+
+
+def placement(args, default_workers=None):
+    """The Placement the flags ask for (default_workers: a local cluster's size when neither --workers nor
+    --gpus gives one); DreamError for local-cluster flags without one. --gpus makes one worker a GPU
+    unless --workers says otherwise, and $DREAM_GPU's default gives way to it."""
+    gpu, workers = args.gpu, args.workers
+    if workers is None and not args.gpus:
+        workers = default_workers
     if args.gpus:
         if args.scheduler:
             raise DreamError("--gpus is for a local cluster's workers; on an existing cluster, --gpu ID is "
                              "each worker's device")
-        if args.gpu is not None and str(args.gpu) != os.environ.get("DREAM_GPU"):
+        if gpu is not None and str(gpu) != os.environ.get("DREAM_GPU"):
             raise DreamError("--gpu and --gpus: give one (--gpus puts each local worker on its own GPU)")
-        args.gpu = None  # $DREAM_GPU's default gives way to --gpus
-        args.workers = args.workers or len(args.gpus)
-    if args.scheduler or args.workers:
-        return True
-    if args.threads_per_worker or args.dashboard:
+        gpu, workers = None, workers or len(args.gpus)
+    if not (args.scheduler or workers) and (args.threads_per_worker or args.dashboard):
         raise DreamError("--threads-per-worker and --dashboard are for a local cluster: add --workers N")
-    return False
+    return Placement(gpu, tuple(args.gpus or ()), workers, args.scheduler, args.threads_per_worker, args.dashboard,
+                     args.max_memory)
 
 
-def check_devices(args):
+def check_devices(where):
     """Every GPU the local workers are to use, probed here first: a worker that found its GPU unusable
     would fail each of its jobs, one error line a job. (An existing cluster's workers have GPUs of
     their own; this machine may have none.)"""
     from ..network.net import GpuUnusable, check_gpu
-    if args.scheduler:
+    if where.scheduler:
         return
-    for device in sorted(set(args.gpus or ())):
+    for device in sorted(set(where.gpus or ())):
         try:
             check_gpu(device)
         except GpuUnusable as e:
             e.flag = "--gpus"  # what asked for this device: with_flags names it
             raise
-    if args.gpu is not None:
-        check_gpu(args.gpu)
+    if where.gpu is not None:
+        check_gpu(where.gpu)
 
 
-def share_out(args):
+def share_out(where):
     """(cores per local worker, each worker's memory budget): --threads-per-worker and --max-memory, else
     their share of this machine's. On an existing cluster (--scheduler) the budget is --max-memory, else
     what each worker's own machine has (WorkersOwn)."""
-    if args.scheduler:
-        return 1, cluster_budget(args.max_memory)
-    return (args.threads_per_worker or max(1, cores() // args.workers),
-            memory_budget(args.max_memory, shared_by=args.workers))
+    if where.scheduler:
+        return 1, cluster_budget(where.max_memory)
+    return (where.threads_per_worker or max(1, cores() // where.workers),
+            memory_budget(where.max_memory, shared_by=where.workers))
 
 
 @contextlib.contextmanager
-def cluster_client(args, threads):
+def cluster_client(where, threads):
     """(Dask client, a few words on where it runs) for --workers / --scheduler."""
     from ..cluster.client import dask_client, worker_count
-    with dask_client(args.workers, threads, args.scheduler, args.dashboard) as client:
-        gpus = f" on GPUs {','.join(map(str, args.gpus))}" if args.gpus else ""
-        yield client, args.scheduler or f"{worker_count(client)} local workers x {threads} threads{gpus}"
+    with dask_client(where.workers, threads, where.scheduler, where.dashboard) as client:
+        gpus = f" on GPUs {','.join(map(str, where.gpus))}" if where.gpus else ""
+        yield client, where.scheduler or f"{worker_count(client)} local workers x {threads} threads{gpus}"

@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import DreamError, one_line
 from ..images import load_image, read_metadata
 from ..models import DEFAULT_MODEL, MODEL_NAMES, ModelFiles, check_present, models_dir, named_model, sha1_of
-from ..runs.metadata import same_run
+from ..runs.resume import earlier_run
 from ..engine.parameters import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR,  # noqa: F401
                                MAX_FEATHER, MAX_PIXELS_SHIFT, MAX_STEP, NOTEBOOK)
 from ..runs.seeds import MAX_SEED
@@ -132,12 +132,11 @@ def checked_model(args):
 
 def already_done(output, params, overwrite):
     """True if `output` holds this very run; DreamError if it holds another and may not be replaced."""
-    if not output.exists() or overwrite:
+    found = output.exists()
+    if earlier_run(f"output {output}", found, read_metadata(output) if found else None, params, overwrite) is None:
         return False
-    if same_run(read_metadata(output), params):
-        print(f"dream: {output} already holds this result; nothing to do", file=sys.stderr)
-        return True
-    raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
+    print(f"dream: {output} already holds this result; nothing to do", file=sys.stderr)
+    return True
 
 
 def resolve_model(args):

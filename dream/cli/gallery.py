@@ -8,8 +8,8 @@ from tqdm import tqdm
 from ..engine.gallery import contact_sheet, gallery_layers, tile_name
 from ..errors import DreamError
 from ..images import load_image, read_metadata, save_image
-from ..models import sha1_of
-from ..runs.metadata import same_run
+from ..runs.metadata import gallery_params
+from ..runs.resume import earlier_run, earlier_seed
 from ..engine.parameters import DreamParams
 from ..runs.budget import memory_budget
 from ..runs.seeds import resolve_seed
@@ -48,10 +48,7 @@ def run(args):
     layers = chosen_layers(net, args)
     dreams, too_small = prepared_layers(net, img, layers, args, budget)
     folder.mkdir(parents=True, exist_ok=True)
-    base = dict(command="gallery", model=model.name, weights_sha1=weights_sha1, input=input_path.name,
-                input_sha1=sha1_of(input_path) if input_path.is_file() else None, octaves=args.octaves,
-                octave_scale=args.octave_scale, iters=args.iters, step_size=args.step_size,
-                jitter=args.jitter, exact_gradient=True, seed=args.seed)
+    base = gallery_params(gallery_dream_params(args), model, weights_sha1, input_path, args.seed)
     base["seed"] = resolve_seed(args.seed, _earlier_seed(folder, layers, base))
     tiles, made = dream_layers_into(dreams, img, folder, layers, too_small, base, args)
     save_image(contact_sheet(tiles, columns=args.columns), folder / SHEET, dict(base, layers=layers))
@@ -79,13 +76,18 @@ def chosen_layers(net, args):
     return layers
 
 
+def gallery_dream_params(args):
+    """The notebook's parameters of every tile, with exact gradients: each tile is independent of the
+    ones before it (and of resuming)."""
+    return DreamParams.of(args, exact_gradient=True)
+
+
 def prepared_layers(net, img, layers, args, budget):
     """({layer: its prepared Dream}, {layer: why} for the layers the photo is too small for, which get a
     grey tile); before anything is written, a layer that cannot fit in memory stops the run."""
     from ..engine.octaves import check_dream_input
     from ..engine.prepare import DreamRequest, prepare
-    # exact gradients: each tile is independent of the ones before it (and of resuming)
-    params = DreamParams.of(args, exact_gradient=True)
+    params = gallery_dream_params(args)
     dreams, too_small = {}, {}
     for layer in layers:
         try:
@@ -106,7 +108,7 @@ def dream_layers_into(dreams, img, folder, layers, too_small, base, args):
             path = folder / tile_name(k, layer)
             params = dict(base, layer=layer)
             layers_bar.set_description(layer, refresh=False)
-            if same_run(read_metadata(path), params):
+            if earlier_tile(path, params) is not None:
                 tiles.append((layer, load_image(path)))  # done by an earlier run
             elif layer in too_small:  # deep layers need larger images: say so on the sheet
                 print(f"dream: skipping {layer}: {too_small[layer]}", file=sys.stderr)
@@ -125,10 +127,13 @@ def dream_layer(dream, img, seed, args):
         return dream.run(img, np.random.RandomState(seed), bar)
 
 
+def earlier_tile(path, params):
+    """The record of a tile an earlier run of these parameters left at path, else None (a tile of
+    other parameters is dreamed again over it)."""
+    return earlier_run(path, path.exists(), read_metadata(path), params, overwrite=False, refuse=False)
+
+
 def _earlier_seed(folder, layers, base):
     """The seed of tiles an interrupted run left, so that a re-run without --seed resumes it."""
-    for k, layer in enumerate(layers):
-        meta = read_metadata(folder / tile_name(k, layer))
-        if same_run(meta, dict(base, layer=layer)):
-            return meta["seed"]
-    return None
+    earlier = (earlier_tile(folder / tile_name(k, layer), dict(base, layer=layer)) for k, layer in enumerate(layers))
+    return earlier_seed(next((e for e in earlier if e is not None), None))

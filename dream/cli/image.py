@@ -199,9 +199,9 @@ def run_zoom_and_video(dream, img, output, recorded, args):
 
 
 def run_enhance(net, img, output, params, args, layer, budget):
-    """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.objectives.enhance)."""
+    """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.engine.enhance)."""
     from tqdm import tqdm
-    from ..objectives.enhance import check_enhance, enhance
+    from ..engine.enhance import check_enhance, enhance
     check_enhance(net, img, layer, budget)
     with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
         def progress(i, loss):

@@ -20,7 +20,7 @@ from ..runs.seeds import resolve_seed
 from ..video.chains import Chain, chunks, dream_here, dream_on_cluster, fade_in_warm_ups
 from ..video.clip import VideoDream
 from ..video.keyframes import read_keyframes, targets_named
-from .cluster_args import check_devices, cluster_client, on_cluster, share_out
+from .cluster_args import check_devices, cluster_client, placement, share_out
 from .common import checked_model, say_tiles
 
 RUN_FILE = "run.json"  # in the work folder: the run's parameters and seed, for a resume
@@ -101,10 +101,11 @@ def run(args):
     first, targets, table, guide_img = checked_targets(args)
     mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
     model, weights_sha1 = checked_model(args)
-    cluster = on_cluster(args)
-    threads, share = share_out(args) if cluster else (None, None)  # each local worker's cores and memory
-    check_devices(args)
-    dask_model = Model(str(model.prototxt), str(model.weights), args.gpu, args.gpus or ())
+    where = placement(args)
+    cluster = where.on_cluster
+    threads, share = share_out(where) if cluster else (None, None)  # each local worker's cores and memory
+    check_devices(where)
+    dask_model = Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus)
     net = cached_net(dask_model)
     budget = share if cluster else memory_budget(args.max_memory)  # here: what is left beside the net
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
@@ -116,9 +117,9 @@ def run(args):
                       flow=args.flow, guide_img=guide_img, mask=mask, max_memory=budget, tile_margin=args.tile_margin)
     say_tiles(clip.prepare(net)[first])  # every target checked here
     started = time.perf_counter()
-    with cluster_client(args, threads) if cluster else contextlib.nullcontext((None, None)) as (client, place):
+    with cluster_client(where, threads) if cluster else contextlib.nullcontext((None, None)) as (client, place):
         chunk = chunk_length(args, folder, source.count, client)
-        params = video_params(args, model, weights_sha1, source, first, chunk)
+        params = video_record(args, model, weights_sha1, source, first, chunk)
         params["seed"] = work_folder(folder, params, args.overwrite)  # once everything checked out
         clip = clip.for_run(params["seed"], params)
         spans = chunks(source.count, chunk, args.warm_up)
@@ -223,41 +224,32 @@ def checked_objective(text, guide_img, where):
         raise DreamError(f"{where}{e}") from None
 
 
-def video_params(args, model, weights_sha1, source, first, chunk):
-    """The run's parameters: recorded in the work folder and every frame, compared on a resume."""
-    from ..models import sha1_of
+def video_record(args, model, weights_sha1, source, first, chunk):
+    """The run's parameters (dream.runs.metadata.video_params): recorded in the work folder and every
+    frame, compared on a resume."""
+    from ..engine.parameters import DreamParams
+    from ..runs.metadata import video_params
     from ..video.flow import FLOWS
-
-    def sha1(path):
-        return sha1_of(Path(path)) if path else None
-    return dict(model=model.name, weights_sha1=weights_sha1, layer=first[1] if first[0] == "layer" else None,
-                objective=args.objective, octaves=args.octaves, octave_scale=args.octave_scale, iters=args.iters,
-                iters_next=args.iters_next, step_size=args.step_size, jitter=args.jitter, flow=args.flow,
-                decay=args.decay if FLOWS[args.flow].amount == "decay" else None,
-                blend=args.blend if FLOWS[args.flow].amount == "blend" else None, seed=args.seed,
-                exact_gradient=args.exact_gradient, input=Path(args.input).name,
-                input_sha1=sha1(args.input) if source.files is None else None, tile_margin=args.tile_margin,
-                keyframes_sha1=sha1(args.keyframes), guide=Path(args.guide).name if args.guide else None,
-                guide_sha1=sha1(args.guide), mask_sha1=sha1(args.mask),
-                mask_feather=args.mask_feather if args.mask else None, chunk_frames=chunk,
-                warm_up=args.warm_up if chunk else None)
+    amount = FLOWS[args.flow].amount
+    return video_params(DreamParams.of(args), model, weights_sha1, args.input, source.files is None, first,
+                        objective=args.objective, iters_next=args.iters_next, flow=args.flow,
+                        amount=(amount, getattr(args, amount, None)), seed=args.seed, tile_margin=args.tile_margin,
+                        keyframes=args.keyframes, guide=args.guide, mask=args.mask, mask_feather=args.mask_feather,
+                        chunk=chunk, warm_up=args.warm_up)
 
 
 def work_folder(folder, params, overwrite):
     """Make or reopen the work folder; returns the seed (the earlier run's, on a resume)."""
-    from ..runs.metadata import same_run
+    from ..runs.resume import earlier_run
     run_file = folder / RUN_FILE
     if overwrite and folder.is_dir():
         for stale in [run_file, *work_files(folder)]:
             stale.unlink(missing_ok=True)
     recorded = recorded_run(folder)
-    if recorded is not None:
-        if not same_run(recorded, params):
-            raise DreamError(f"{folder} holds frames of a different run; choose another -o, or pass --overwrite")
+    found = recorded is not None or (folder.is_dir() and any(work_files(folder)))
+    if earlier_run(folder, found, recorded, params, overwrite=False) is not None:  # overwrite: cleared above
         print(f"dream: resuming from {folder}", file=sys.stderr)
         return recorded["seed"]
-    if folder.is_dir() and any(work_files(folder)):
-        raise DreamError(f"{folder} holds frames dream did not record; choose another -o, or pass --overwrite")
     folder.mkdir(exist_ok=True)
     seed = resolve_seed(params["seed"])
     tmp = run_file.with_name(RUN_FILE + ".part")

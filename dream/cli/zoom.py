@@ -7,7 +7,7 @@ from tqdm import tqdm
 
 from ..errors import DreamError
 from ..images import save_image
-from ..runs.metadata import same_run
+from ..runs.resume import earlier_run
 from ..runs.seeds import resolve_seed
 from ..runs.zoom_frames import FRAMES, STATE, frame_name, load_state, save_state
 from .progress import DreamProgress
@@ -36,19 +36,17 @@ def start_or_resume(folder, img, params, args):
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"output {folder} is a file; --frames writes a folder")
     folder.mkdir(parents=True, exist_ok=True)
+    saved = None
     if (folder / STATE).exists() and not args.overwrite:
         try:
             first, frame, rng, saved = load_state(folder)
         except DreamError as e:
             raise DreamError(f"{e}; delete it, or pass --overwrite") from None
-        if not same_run(saved, params):
-            raise DreamError(f"{folder} holds frames of a different run; choose another -o, or pass --overwrite")
+    found = (folder / STATE).exists() or any(folder.glob(FRAMES))
+    if earlier_run(folder, found, saved, params, args.overwrite) is not None:
         params["seed"] = saved["seed"]
         print(f"dream: resuming {folder} at frame {first}", file=sys.stderr)
         return first, frame, rng
-    if any(folder.glob(FRAMES)) and not args.overwrite:
-        raise DreamError(f"{folder} already holds frames that dream cannot resume; "
-                         f"choose another -o, or pass --overwrite")
     params["seed"] = resolve_seed(args.seed)
     return 0, img, np.random.RandomState(params["seed"])
 

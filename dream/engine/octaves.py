@@ -8,6 +8,7 @@ from ..errors import DreamError
 from ..network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, TILED_OCTAVE_BYTES_PER_PIXEL, dream_bytes, gigabytes, \
     own_rss
 from ..network import net as nets
+from ..network.blobs import set_input
 from ..network.net import check_end, check_input_size, check_input_values, deprocess, preprocess
 from .step import make_step, objective_L2
 from .tiled_step import make_tiled_step
@@ -133,8 +134,7 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
                                   last=octave == octave_n - 1, **step_params)
             continue
 
-        src.reshape(1, 3, h, w)  # resize the network's input image size
-        src.data[0] = octave_base + detail
+        set_input(net, octave_base + detail)  # resized to the octave's size
         for i in range(iter_n):
             make_step(net, end=end, clip=clip, **step_params)
             if progress is not None:

@@ -9,7 +9,8 @@ it moved back: each pixel then sees the same float operations as in make_step.
 """
 import numpy as np
 
-from .step import input_gradient, objective_L2
+from ..network.blobs import set_input
+from .step import input_gradient, objective_L2, step_scale
 
 
 def _unroll_blocks(n, shift):
@@ -28,11 +29,9 @@ def add_unrolled(image, g, oy, ox):
 
 def tiled_gradient(net, image, plan, rows, cols, end, objective, exact_gradient):
     """The gradient of the jittered image (row r of it is image row rows[r]), one tile at a time."""
-    src = net.blobs['data']
     g = np.empty_like(image)
     for ty, tx, cy, cx in plan.tiles():
-        src.reshape(1, 3, ty.stop - ty.start, tx.stop - tx.start)
-        src.data[0] = image[:, rows[ty, None], cols[tx]]  # the jittered tile: one tile-size copy
+        set_input(net, image[:, rows[ty, None], cols[tx]])  # the jittered tile: one tile-size copy
         tile = input_gradient(net, end, objective, exact_gradient)
         g[:, cy, cx] = tile[:, cy.start - ty.start:cy.stop - ty.start, cx.start - tx.start:cx.stop - tx.start]
     return g
@@ -50,9 +49,9 @@ def make_tiled_step(net, image, plan, step_size=1.5, end='inception_4c/output', 
     g = tiled_gradient(net, image, plan, rows, cols, end, objective, exact_gradient)
     if mask is not None:
         g *= mask[rows[:, None], cols]  # the mask, jittered like the image
-    mean_abs = np.abs(g).mean()
-    if mean_abs > 0:
-        g *= step_size / mean_abs
+    scale = step_scale(g, step_size)
+    if scale is not None:
+        g *= scale
         add_unrolled(image, g, oy, ox)
     if clip:
         bias = net.transformer.mean['data']

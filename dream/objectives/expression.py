@@ -12,7 +12,7 @@ import numbers
 import operator
 
 from ..errors import DreamError
-from .terms import OBJECTIVES, Objective
+from .terms import MAX_WEIGHT, OBJECTIVES, Objective
 
 FACTORIES = OBJECTIVES  # the registry itself: an objective added there is in the language at once
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
@@ -20,7 +20,6 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 MAX_CHARS = 10_000  # the expression is stored in each output's metadata (a JPEG comment holds 64 KB)
 MAX_TERMS = 256  # each term seeds a whole blob at every step
 MAX_DEPTH = 600  # nesting of operators (a sum of MAX_TERMS terms is that deep); deeper would exhaust the stack
-MAX_WEIGHT = 1e6  # a term's weight; larger ones overflow float32 gradients in Caffe
 GUIDE_NEEDED = "guide(layer) needs the guide image"
 
 

@@ -1,6 +1,6 @@
 """A class image's run (python -m dream class, the web app's Class tab): deepdraw's schedule, the
 targets visualize_class takes, and what the image's metadata records."""
-from ..objectives.classvis import DEFAULT_SCHEDULE
+from ..engine.classvis import DEFAULT_SCHEDULE
 from ..objectives.labels import imagenet_labels
 
 

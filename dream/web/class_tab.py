@@ -84,7 +84,7 @@ def class_job(served):
 
 def drawn(served, job, classes, strips, size, init_img, schedule, seed):
     """visualize_class on the served net, after its checks, reporting each step to the job."""
-    from ..objectives.classvis import check_canvas, check_canvas_memory, visualize_class
+    from ..engine.classvis import check_canvas, check_canvas_memory, visualize_class
     from ..runs.budget import memory_budget
     budget = memory_budget(served.max_memory)  # resolved when the job starts, as for every tab
     total, done = sum(o["iter_n"] for o in schedule), []

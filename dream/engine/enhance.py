@@ -9,28 +9,33 @@ the notebook's normalised step.
 import numpy as np
 import scipy.optimize
 
+from ..network.blobs import set_input
 from ..network.memory import ENHANCE_ARRAY_BYTES_PER_PIXEL, check_fits, net_bytes
 from ..network.net import check_end, check_input_size, check_input_values, deprocess, forward, preprocess
-from .priors import PRIORS
-from ..engine.step import clear_diffs
+from ..objectives.priors import PRIORS
+from .objective import Objective
+from .step import step_scale
 
 
 def enhance_loss(net, layer, target, prior="tv", prior_weight=0.1):
     """loss(x) -> (value, gradient) for a flat float64 input x of the data blob's shape."""
-    src, dst = net.blobs['data'], net.blobs[layer]
+    src = net.blobs['data']
     shape = src.data[0].shape
     scale = float(np.sum(np.square(target, dtype=np.float64)))
     prior_fn, pixels = PRIORS[prior], float(np.prod(shape))
 
+    residuals = []
+
+    def seed(dst):  # the data term's gradient at the layer; its residual kept for the loss's value
+        residuals.append(dst.data[0].astype(np.float64) - target)
+        return (2.0 * residuals[-1] / scale)[None]
+    data_term = Objective([(layer, 1.0, seed)], "enhance")  # names its layer: exact gradients
+
     def loss(x):
         src.data[0] = x.reshape(shape)
-        forward(net, layer)
-        residual = dst.data[0].astype(np.float64) - target
-        clear_diffs(net)  # exact gradient: no stale sibling diffs
-        dst.diff[0] = 2.0 * residual / scale
-        net.backward(start=layer)
+        grad = data_term.input_gradient(net).astype(np.float64)
+        residual = residuals.pop()
         value = float(np.sum(residual * residual)) / scale
-        grad = src.diff[0].astype(np.float64)
         if prior_weight:
             p, pg = prior_fn(x.reshape(shape))
             value += prior_weight * p / pixels
@@ -57,10 +62,8 @@ def enhance(net, img, layer='inception_4c/output', amplify=2.0, prior="tv", prio
     h, w = img.shape[:2]
     if prior not in PRIORS:
         raise ValueError(f"prior must be one of {sorted(PRIORS)}")
-    src = net.blobs['data']
-    src.reshape(1, 3, h, w)
     x0 = preprocess(net, img)
-    src.data[0] = x0
+    set_input(net, x0)
     forward(net, layer)
     target = amplify * net.blobs[layer].data[0].astype(np.float64)
     loss = enhance_loss(net, layer, target, prior, prior_weight)
@@ -86,9 +89,9 @@ def enhance(net, img, layer='inception_4c/output', amplify=2.0, prior="tv", prio
     elif optimizer == "step":  # the notebook's normalised step, downhill, clipped to the pixel range
         for i in range(iter_n):
             value, g = loss(x)
-            mean_abs = np.abs(g).mean()
-            if mean_abs > 0:
-                x = np.clip(x - step_size / mean_abs * g, lower, upper)
+            scale = step_scale(g, step_size)
+            if scale is not None:
+                x = np.clip(x - scale * g, lower, upper)
             if progress is not None:
                 progress(i, value)
     else:

@@ -7,8 +7,10 @@ import scipy.ndimage as nd
 
 from ..errors import DreamError
 from ..network.memory import CANVAS_BYTES_PER_PIXEL, check_fits, net_bytes
+from ..network.blobs import set_input
 from ..network.net import check_end, check_input_values, preprocess, deprocess
-from .terms import class_unit
+from .step import step_scale
+from ..objectives.terms import class_unit
 
 CLASSIFIER = 'loss3/classifier'
 # deepdraw's GoogLeNet schedule. Its later octaves used the auxiliary classifiers
@@ -80,8 +82,6 @@ def visualize_class(net, classes, size=(320, 320), img=None, schedule=DEFAULT_SC
         img = np.clip(rng.normal(128.0, 8.0, (h, w, 3)), 0, 255).astype(np.float32)
     canvas = preprocess(net, img)
     bias = net.transformer.mean['data']
-    src = net.blobs['data']
-    src.reshape(1, 3, crop, crop)
 
     for octave, params in enumerate(schedule):
         if params.get("scale", 1.0) != 1.0:
@@ -96,12 +96,12 @@ def visualize_class(net, classes, size=(320, 320), img=None, schedule=DEFAULT_SC
             step_size = params["start_step_size"] + (params["end_step_size"] - params["start_step_size"]) * t
             oy, ox = rng.randint(0, h - crop + 1), rng.randint(0, w - crop + 1)
             window = (slice(None), slice(oy, oy + crop), slice(ox, ox + crop))
-            src.data[0] = canvas[window]
+            set_input(net, canvas[window])
             g = sum(objective.input_gradient(net) * (1.0 if mask is None else mask[window[1:]])
                     for objective, mask in objectives)
-            mean_abs = np.abs(g).mean()
-            if mean_abs > 0:
-                canvas[window] += step_size / mean_abs * g
+            scale = step_scale(g, step_size)
+            if scale is not None:
+                canvas[window] += scale * g
             canvas = np.clip(canvas, -bias, 255 - bias)
             canvas = nd.gaussian_filter(canvas, (0, sigma, sigma))  # the prior: neighbours correlate
             if progress is not None:
