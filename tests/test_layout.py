@@ -164,3 +164,17 @@ def test_no_module_only_re_exports_another():
     from dream._moved import PATHS
     # dream.cli.runparams keeps a module of its own: its run_params still takes the command line's args
     assert [old for old in PATHS if (PACKAGE / f"{old.replace('.', '/')}.py").exists()] == ["cli.runparams"]
+
+
+def test_a_command_reads_its_flags_once_into_a_frozen_request():
+    """main() hands each command its flags as one frozen value; no function below it takes `args`."""
+    import dataclasses
+    from dream.cli.common import frozen_request
+    from dream.cli.image import build_parser
+    request = frozen_request(build_parser().parse_args(["photo.jpg", "--octaves", "3"]))
+    assert request.octaves == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        request.octaves = 4
+    taking_args = [f"{path.name}:{node.name}" for path in modules("cli") for node in ast.walk(ast.parse(path.read_text()))
+                   if isinstance(node, ast.FunctionDef) and "args" in [a.arg for a in node.args.args]]
+    assert taking_args == []

@@ -57,7 +57,9 @@ def test_upload_pick_a_layer_dream_and_download_what_the_cli_remakes(server, bro
     assert (meta["layer"], meta["octaves"], meta["iters"], meta["step_size"], meta["jitter"], meta["seed"],
             meta["input"]) == ("inception_3b/output", 4, 10, 1.5, 32, 0, "photo.png")
     assert data == remake(googlenet, photo, meta, tmp_path / "cli.png")  # python -m dream re-makes it
-    assert page.locator("#status textarea").input_value() == "done"
+    assert page.locator("#status").inner_text().strip() == "done"  # the bar, full
+    assert page.locator("#status progress").get_attribute("value") == "1.0000"
+    assert page.locator("#photo-shown img").count() == 1  # the uploaded photo, shown as a picture
     assert all(u.startswith(url) or u.startswith("data:") or u.startswith("blob:") for u in requests), \
         [u for u in requests if not u.startswith(url)]
     page.screenshot(path=os.environ.get("DREAM_SCREENSHOT", str(tmp_path / "app.png")), full_page=True)  # README's
@@ -88,12 +90,12 @@ def test_cancel_stops_the_dream_and_the_next_one_runs(server, browser, tmp_path)
     set_number(page, "Steps per octave", 99)
     upload(page, "photo", astronaut_file(tmp_path, size=(512, 384), corner=(64, 0)))
     page.locator("#dream").click()
-    sync_api.expect(page.locator("#status textarea")).to_have_value(re.compile("octave 1 of 4, step .* of 99"),
-                                                                    timeout=60_000)
+    sync_api.expect(page.locator("#status")).to_contain_text(re.compile("octave 1 of 4, step .* of 99 · about .* left"),
+                                                             timeout=60_000)
     page.locator("#cancel").click()
-    sync_api.expect(page.locator("#status textarea")).to_have_value("cancelled")
+    sync_api.expect(page.locator("#status")).to_have_text("cancelled")
     time.sleep(3)  # a dream that went on would report its steps here
-    assert page.locator("#status textarea").input_value() == "cancelled"
+    assert page.locator("#status").inner_text().strip() == "cancelled"
     set_number(page, "Steps per octave", 1)
     page.locator("#dream").click()  # the net is free again at once
     assert metadata(download(page, "download"))["iters"] == 1
@@ -187,7 +189,7 @@ def test_the_servers_tile_margin_tiles_every_dream_as_the_clis_does(server, goog
     proc, url, _ = start_server(googlenet, cache, "--tile-margin", "32")
     try:
         photo = astronaut_file(tmp_path)
-        _, result, status = Client(url, verbose=False).predict(
+        _, result, _, status = Client(url, verbose=False).predict(
             handle_file(str(photo)), "inception_3b/output", 2, 2, 1.5, 32, 0, None, None, 8, api_name="/dream")
     finally:
         stop_server(proc)
@@ -233,5 +235,5 @@ def test_a_photo_over_the_memory_budget_is_dreamed_in_tiles_as_the_cli_dreams_it
     set_number(page, "Steps per octave", 2)
     photo = astronaut_file(tmp_path, "large.jpg", (1280, 960))  # too big for the budget whole
     data = dream(page, photo)
-    assert "octaves in tiles to fit the memory budget" in page.locator("#status textarea").input_value()
+    assert "octaves in tiles to fit the memory budget" in page.locator("#status").inner_text()
     assert data == remake(googlenet, photo, metadata(data), tmp_path / "cli.png")  # untiled: the same bytes

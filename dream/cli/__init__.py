@@ -5,7 +5,7 @@ import os
 import sys
 
 from ..errors import DreamError, one_line
-from .common import with_flags
+from .common import frozen_request, with_flags
 from .image import build_parser, run
 
 # Commands besides the default dream: python -m dream NAME ...
@@ -25,7 +25,7 @@ def main(argv=None):
     else:
         args, runner = build_parser().parse_args(argv), run
     try:
-        return runner(args)
+        return runner(frozen_request(args))  # read once: nothing below the parser rewrites a flag
     except DreamError as e:
         print(f"dream: error: {one_line(with_flags(e))}", file=sys.stderr)
         return 1

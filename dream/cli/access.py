@@ -33,20 +33,20 @@ def is_loopback(host):
     return all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
 
 
-def credentials(args):
+def credentials(request):
     """The (user, password) pairs that may log in, or None for no login; DreamError on a non-loopback
     --host without any, or on bad ones. A generated password is printed here, once."""
-    if args.auth is not None:
-        return [user_password(args.auth, "--auth")]
-    if args.auth_file is not None:
-        return read_auth_file(args.auth_file)
-    if args.auth_token:
+    if request.auth is not None:
+        return [user_password(request.auth, "--auth")]
+    if request.auth_file is not None:
+        return read_auth_file(request.auth_file)
+    if request.auth_token:
         password = secrets.token_urlsafe(18)
         print(f"dream: log in as user '{GENERATED_USER}' with password {password} (generated for this run; "
               f"--auth-file keeps one across runs)", file=sys.stderr, flush=True)
         return [(GENERATED_USER, password)]
-    if not is_loopback(args.host):
-        raise DreamError(f"--host {args.host} lets other machines reach the app: it needs a login, "
+    if not is_loopback(request.host):
+        raise DreamError(f"--host {request.host} lets other machines reach the app: it needs a login, "
                          f"--auth USER:PASSWORD, --auth-file FILE or --auth-token (a generated password)")
     return None
 

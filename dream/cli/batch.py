@@ -76,9 +76,9 @@ def photos(inputs):
     return list(dict.fromkeys(found))
 
 
-def sweep(args):
+def sweep(request):
     """Each parameter set of the sweep, as a dict of SWEEPS' keys."""
-    axes = {key: getattr(args, key) for key in SWEEPS}
+    axes = {key: getattr(request, key) for key in SWEEPS}
     return [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
 
 
@@ -88,34 +88,34 @@ def output_name(photo, params, swept, fmt):
     return f"{photo.stem}{tags or '-dream'}.{fmt}"
 
 
-def run(args):
+def run(request):
     from .cluster_args import check_devices, placement
-    where = placement(args, default_workers=cores())  # with --gpus, one worker a GPU unless --workers says
+    where = placement(request, default_workers=cores())  # with --gpus, one worker a GPU unless --workers says
     check_devices(where)
-    inputs = photos(args.inputs)
-    out = Path(args.output)
+    inputs = photos(request.inputs)
+    out = Path(request.output)
     if out.exists() and not out.is_dir():
         raise DreamError(f"output {out} is a file; -o names a folder")
     if not out.parent.resolve().is_dir():
         raise DreamError(f"output folder's parent does not exist: {out.parent}")
-    model, weights_sha1 = checked_model(args)
-    check_layers(model, args.layer)
-    swept = {k for k in SWEEPS if len(getattr(args, k)) > 1}
-    metadata = partial(photo_metadata, args, model, weights_sha1)
+    model, weights_sha1 = checked_model(request)
+    check_layers(model, request.layer)
+    swept = {k for k in SWEEPS if len(getattr(request, k)) > 1}
+    metadata = partial(photo_metadata, request, model, weights_sha1)
     jobs, done, seeds = [], 0, set()
     for photo in inputs:
-        for params in sweep(args):
-            path = out / output_name(photo, params, swept, args.format)
-            if path.exists() and not args.overwrite:
-                seeds.add(recorded_seed(path, metadata(photo, params, args.seed)))
+        for params in sweep(request):
+            path = out / output_name(photo, params, swept, request.format)
+            if path.exists() and not request.overwrite:
+                seeds.add(recorded_seed(path, metadata(photo, params, request.seed)))
                 done += 1
             else:
                 jobs.append((photo, params, path))
-    seed = resolve_seed(args.seed, min(seeds) if seeds else None)
+    seed = resolve_seed(request.seed, min(seeds) if seeds else None)
     if done:
         print(f"dream: {done} of {done + len(jobs)} outputs already in {out}; dreaming the other {len(jobs)}",
               file=sys.stderr)
-    return dream_jobs(args, where, model, jobs, out, seed, metadata)
+    return dream_jobs(request, where, model, jobs, out, seed, metadata)
 
 
 def check_layers(model, layers):
@@ -126,11 +126,11 @@ def check_layers(model, layers):
         check_end(net, layer)
 
 
-def photo_metadata(args, model, weights_sha1, photo, params, seed):
+def photo_metadata(request, model, weights_sha1, photo, params, seed):
     """What one job's output records: python -m dream's run parameters for this photo and parameter set."""
     from ..runs.metadata import run_params
-    return run_params(DreamParams.of(params, exact_gradient=args.exact_gradient), model, weights_sha1, photo, None,
-                      params["layer"], seed, tile_margin=args.tile_margin)
+    return run_params(DreamParams.of(params, exact_gradient=request.exact_gradient), model, weights_sha1, photo, None,
+                      params["layer"], seed, tile_margin=request.tile_margin)
 
 
 def recorded_seed(path, wanted):
@@ -140,7 +140,7 @@ def recorded_seed(path, wanted):
     return earlier_seed(earlier_run(path, True, read_metadata(path), wanted, overwrite=False))
 
 
-def dream_jobs(args, where, model, jobs, out, seed, metadata):
+def dream_jobs(request, where, model, jobs, out, seed, metadata):
     """Dream the jobs on the cluster, each output written whole as it comes back; 1 if any failed."""
     from .cluster_args import cluster_client, share_out
     from ..cluster.batch import Model, PhotoJob, run_jobs
@@ -159,8 +159,8 @@ def dream_jobs(args, where, model, jobs, out, seed, metadata):
                 bar.update(1)
                 continue
             yield PhotoJob(path.name, photo.name, data, params["layer"],
-                           DreamParams.of(params, exact_gradient=args.exact_gradient), seed,
-                           metadata(photo, params, seed), budget, args.tile_margin)
+                           DreamParams.of(params, exact_gradient=request.exact_gradient), seed,
+                           metadata(photo, params, seed), budget, request.tile_margin)
 
     def on_result(result):
         if result.error:

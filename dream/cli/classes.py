@@ -65,25 +65,25 @@ def build_parser():
     return p
 
 
-def run(args):
+def run(request):
     from .common import already_done, checked_model
     from ..network.net import load_net
-    specs = [class_spec(c) for c in args.classes]
+    specs = [class_spec(c) for c in request.classes]
     labels = imagenet_labels()
-    init = Path(args.init) if args.init else None
+    init = Path(request.init) if request.init else None
     budget = memory_budget(None)  # the run's, resolved once
     img = load_image(init, budget) if init else None
-    size = img.shape[:2] if img is not None else canvas_size(args.size)
-    output = Path(args.output or f"{class_file_name(labels[specs[0][0]])}.jpg")
+    size = img.shape[:2] if img is not None else canvas_size(request.size)
+    output = Path(request.output or f"{class_file_name(labels[specs[0][0]])}.jpg")
     check_writable(output)
-    schedule = class_schedule(args.iters)
-    model, weights_sha1 = checked_model(args)
-    params = class_params(model, weights_sha1, specs, args.regions, size, init, schedule, args.seed)
-    if already_done(output, params, args.overwrite):
+    schedule = class_schedule(request.iters)
+    model, weights_sha1 = checked_model(request)
+    params = class_params(model, weights_sha1, specs, request.regions, size, init, schedule, request.seed)
+    if already_done(output, params, request.overwrite):
         return 0
-    seed = params["seed"] = resolve_seed(args.seed)
-    classes, regions = class_targets(specs, args.regions)
-    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
+    seed = params["seed"] = resolve_seed(request.seed)
+    classes, regions = class_targets(specs, request.regions)
+    net = load_net(model.prototxt, model.weights, gpu=request.gpu)
     check_canvas(net, *size)
     try:
         check_canvas_memory(net, *size, schedule, budget)

@@ -51,24 +51,24 @@ class Placement:
         return bool(self.scheduler or self.workers)
 
 
-def placement(args, default_workers=None):
+def placement(request, default_workers=None):
     """The Placement the flags ask for (default_workers: a local cluster's size when neither --workers nor
     --gpus gives one); DreamError for local-cluster flags without one. --gpus makes one worker a GPU
     unless --workers says otherwise, and $DREAM_GPU's default gives way to it."""
-    gpu, workers = args.gpu, args.workers
-    if workers is None and not args.gpus:
+    gpu, workers = request.gpu, request.workers
+    if workers is None and not request.gpus:
         workers = default_workers
-    if args.gpus:
-        if args.scheduler:
+    if request.gpus:
+        if request.scheduler:
             raise DreamError("--gpus is for a local cluster's workers; on an existing cluster, --gpu ID is "
                              "each worker's device")
         if gpu is not None and str(gpu) != os.environ.get("DREAM_GPU"):
             raise DreamError("--gpu and --gpus: give one (--gpus puts each local worker on its own GPU)")
-        gpu, workers = None, workers or len(args.gpus)
-    if not (args.scheduler or workers) and (args.threads_per_worker or args.dashboard):
+        gpu, workers = None, workers or len(request.gpus)
+    if not (request.scheduler or workers) and (request.threads_per_worker or request.dashboard):
         raise DreamError("--threads-per-worker and --dashboard are for a local cluster: add --workers N")
-    return Placement(gpu, tuple(args.gpus or ()), workers, args.scheduler, args.threads_per_worker, args.dashboard,
-                     args.max_memory)
+    return Placement(gpu, tuple(request.gpus or ()), workers, request.scheduler, request.threads_per_worker, request.dashboard,
+                     request.max_memory)
 
 
 def check_devices(where):

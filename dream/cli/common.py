@@ -1,6 +1,7 @@
 """What the commands share: the argument types and groups, the model flags, and the checks around a run
 (output already there, model files present). The defaults and limits are dream.engine.parameters'."""
 import argparse
+import dataclasses
 import math
 import os
 import sys
@@ -15,6 +16,14 @@ from ..runs.resume import earlier_run
 from ..engine.parameters import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR,  # noqa: F401
                                MAX_FEATHER, MAX_PIXELS_SHIFT, MAX_STEP, NOTEBOOK)
 from ..runs.seeds import MAX_SEED
+
+
+def frozen_request(namespace):
+    """A command's parsed flags as its request: a frozen value, read once, which no function below the
+    parser can rewrite (FrozenInstanceError)."""
+    values = vars(namespace)
+    kind = dataclasses.make_dataclass("Request", list(values), frozen=True)
+    return kind(**values)
 
 
 class DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -123,9 +132,9 @@ def add_model_args(p):
     return m
 
 
-def checked_model(args):
+def checked_model(request):
     """The model the flags name, its files present and verified, and its weights' sha1."""
-    model = resolve_model(args)
+    model = resolve_model(request)
     check_present(model, verify_sha1=model.sha1 is not None)
     return model, model.sha1 or sha1_of(model.weights)
 
@@ -139,12 +148,12 @@ def already_done(output, params, overwrite):
     return True
 
 
-def resolve_model(args):
-    if args.prototxt or args.weights:
-        if not (args.prototxt and args.weights):
+def resolve_model(request):
+    if request.prototxt or request.weights:
+        if not (request.prototxt and request.weights):
             raise DreamError("--prototxt and --weights go together")
-        return ModelFiles(Path(args.weights).stem, Path(args.prototxt), Path(args.weights))
-    return named_model(args.model)
+        return ModelFiles(Path(request.weights).stem, Path(request.prototxt), Path(request.weights))
+    return named_model(request.model)
 
 
 def default_input():

@@ -36,62 +36,62 @@ def build_parser():
     return p
 
 
-def run(args):
+def run(request):
     from ..network.net import load_net
     budget = memory_budget(None)
-    input_path, img = read_input(args, budget)
-    folder = Path(args.output or f"{input_path.stem}-gallery")
+    input_path, img = read_input(request, budget)
+    folder = Path(request.output or f"{input_path.stem}-gallery")
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"output {folder} is a file; gallery writes a folder")
-    model, weights_sha1 = checked_model(args)
-    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    layers = chosen_layers(net, args)
-    dreams, too_small = prepared_layers(net, img, layers, args, budget)
+    model, weights_sha1 = checked_model(request)
+    net = load_net(model.prototxt, model.weights, gpu=request.gpu)
+    layers = chosen_layers(net, request)
+    dreams, too_small = prepared_layers(net, img, layers, request, budget)
     folder.mkdir(parents=True, exist_ok=True)
-    base = gallery_params(gallery_dream_params(args), model, weights_sha1, input_path, args.seed)
-    base["seed"] = resolve_seed(args.seed, _earlier_seed(folder, layers, base))
-    tiles, made = dream_layers_into(dreams, img, folder, layers, too_small, base, args)
-    save_image(contact_sheet(tiles, columns=args.columns), folder / SHEET, dict(base, layers=layers))
+    base = gallery_params(gallery_dream_params(request), model, weights_sha1, input_path, request.seed)
+    base["seed"] = resolve_seed(request.seed, _earlier_seed(folder, layers, base))
+    tiles, made = dream_layers_into(dreams, img, folder, layers, too_small, base, request)
+    save_image(contact_sheet(tiles, columns=request.columns), folder / SHEET, dict(base, layers=layers))
     print(f"dream: {folder}: {made} new of {len(layers)} layers, contact sheet {SHEET} (seed {base['seed']})",
           file=sys.stderr)
     return 0
 
 
-def read_input(args, budget):
-    if args.input:
-        return Path(args.input), load_image(Path(args.input), budget)
+def read_input(request, budget):
+    if request.input:
+        return Path(request.input), load_image(Path(request.input), budget)
     return default_input()
 
 
-def chosen_layers(net, args):
+def chosen_layers(net, request):
     """--layers, each checked, or the gallery's layers of this net."""
     from ..network.net import check_end, dream_layers
-    if not args.layers:
-        return gallery_layers(dream_layers(net), args.include_branches)
-    layers = [name.strip() for name in args.layers.split(",") if name.strip()]
+    if not request.layers:
+        return gallery_layers(dream_layers(net), request.include_branches)
+    layers = [name.strip() for name in request.layers.split(",") if name.strip()]
     if not layers:
-        raise DreamError(f"--layers {args.layers!r} names no layer; see python -m dream --list-layers")
+        raise DreamError(f"--layers {request.layers!r} names no layer; see python -m dream --list-layers")
     for layer in layers:
         check_end(net, layer)
     return layers
 
 
-def gallery_dream_params(args):
+def gallery_dream_params(request):
     """The notebook's parameters of every tile, with exact gradients: each tile is independent of the
     ones before it (and of resuming)."""
-    return DreamParams.of(args, exact_gradient=True)
+    return DreamParams.of(request, exact_gradient=True)
 
 
-def prepared_layers(net, img, layers, args, budget):
+def prepared_layers(net, img, layers, request, budget):
     """({layer: its prepared Dream}, {layer: why} for the layers the photo is too small for, which get a
     grey tile); before anything is written, a layer that cannot fit in memory stops the run."""
     from ..engine.octaves import check_dream_input
     from ..engine.prepare import DreamRequest, prepare
-    params = gallery_dream_params(args)
+    params = gallery_dream_params(request)
     dreams, too_small = {}, {}
     for layer in layers:
         try:
-            check_dream_input(net, *img.shape[:2], args.octaves, args.octave_scale, layer)
+            check_dream_input(net, *img.shape[:2], request.octaves, request.octave_scale, layer)
         except DreamError as e:
             too_small[layer] = e
             continue
@@ -99,7 +99,7 @@ def prepared_layers(net, img, layers, args, budget):
     return dreams, too_small
 
 
-def dream_layers_into(dreams, img, folder, layers, too_small, base, args):
+def dream_layers_into(dreams, img, folder, layers, too_small, base, request):
     """Each layer's dream in folder (those an earlier run left are read back): ([(label, image)], how
     many were dreamed now)."""
     tiles, made = [], 0
@@ -114,7 +114,7 @@ def dream_layers_into(dreams, img, folder, layers, too_small, base, args):
                 print(f"dream: skipping {layer}: {too_small[layer]}", file=sys.stderr)
                 tiles.append((f"{layer} (too small)", None))
             else:
-                out = dream_layer(dreams[layer], img, base["seed"], args)
+                out = dream_layer(dreams[layer], img, base["seed"], request)
                 save_image(out, path, params)
                 tiles.append((layer, out))
                 made += 1
@@ -122,8 +122,8 @@ def dream_layers_into(dreams, img, folder, layers, too_small, base, args):
     return tiles, made
 
 
-def dream_layer(dream, img, seed, args):
-    with DreamProgress(args.octaves, args.iters, position=1, leave=False) as bar:
+def dream_layer(dream, img, seed, request):
+    with DreamProgress(request.octaves, request.iters, position=1, leave=False) as bar:
         return dream.run(img, np.random.RandomState(seed), bar)
 
 

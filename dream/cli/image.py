@@ -82,36 +82,36 @@ def list_layers(model):
         print(name)
 
 
-def run(args):
-    if args.list_layers:
-        list_layers(resolve_model(args))
+def run(request):
+    if request.list_layers:
+        list_layers(resolve_model(request))
         return 0
-    budget = memory_budget(args.max_memory)  # the run's, resolved once: the photos are read within it too
-    photo = read_photos(args, budget)
-    layer = target_layer(args, photo.guide_img)
-    output = checked_output(args, photo)
-    model, weights_sha1 = checked_model(args)
-    recorded = run_params(DreamParams.of(args), model, weights_sha1, photo.path, photo.guide_path, layer, args.seed,
+    budget = memory_budget(request.max_memory)  # the run's, resolved once: the photos are read within it too
+    photo = read_photos(request, budget)
+    layer = target_layer(request, photo.guide_img)
+    output = checked_output(request, photo)
+    model, weights_sha1 = checked_model(request)
+    recorded = run_params(DreamParams.of(request), model, weights_sha1, photo.path, photo.guide_path, layer, request.seed,
                           photo.mask_path,
-                          objective=args.objective, enhance=enhance_params(args), mask_feather=args.mask_feather,
-                          frames=args.frames, zoom=args.zoom, tile_margin=args.tile_margin)
-    if not args.frames and already_done(output, recorded, args.overwrite):
+                          objective=request.objective, enhance=enhance_params(request), mask_feather=request.mask_feather,
+                          frames=request.frames, zoom=request.zoom, tile_margin=request.tile_margin)
+    if not request.frames and already_done(output, recorded, request.overwrite):
         return 0
 
     from ..network.net import load_net
-    net = load_net(model.prototxt, model.weights, gpu=args.gpu)
-    if args.objective == "enhance":
-        return run_enhance(net, photo.img, output, recorded, args, layer, budget)
+    net = load_net(model.prototxt, model.weights, gpu=request.gpu)
+    if request.objective == "enhance":
+        return run_enhance(net, photo.img, output, recorded, request, layer, budget)
     from ..engine.prepare import prepare
-    dream = prepare(net, dream_request(args, photo, layer), *photo.img.shape[:2], budget)
+    dream = prepare(net, dream_request(request, photo, layer), *photo.img.shape[:2], budget)
     say_tiles(dream)
-    if args.frames:
-        return run_zoom_and_video(dream, photo.img, output, recorded, args)
-    seed = recorded["seed"] = resolve_seed(args.seed)
-    with DreamProgress(args.octaves, args.iters) as bar:
+    if request.frames:
+        return run_zoom_and_video(dream, photo.img, output, recorded, request)
+    seed = recorded["seed"] = resolve_seed(request.seed)
+    with DreamProgress(request.octaves, request.iters) as bar:
         result = dream.run(photo.img, np.random.RandomState(seed), bar)
     save_image(result, output, recorded)
-    print(f"dream: wrote {output} ({layer or args.objective}, seed {seed})", file=sys.stderr)
+    print(f"dream: wrote {output} ({layer or request.objective}, seed {seed})", file=sys.stderr)
     return 0
 
 
@@ -126,90 +126,90 @@ class Photos:
     mask: Optional[np.ndarray] = None  # the soft mask, at the photo's size
 
 
-def read_photos(args, budget):
+def read_photos(request, budget):
     """INPUT (or the default photo) and --guide, read and checked (within the run's budget, in bytes)."""
-    if args.input:
-        path = Path(args.input)
+    if request.input:
+        path = Path(request.input)
         photo = Photos(path, load_image(path, budget))
     else:
         photo = Photos(*default_input())
-    if args.guide:
-        photo.guide_path = Path(args.guide)
+    if request.guide:
+        photo.guide_path = Path(request.guide)
         photo.guide_img = load_image(photo.guide_path, budget)
     return photo
 
 
-def target_layer(args, guide_img):
+def target_layer(request, guide_img):
     """The layer dreamed at (None when --objective names its own), after --objective's checks."""
-    if args.objective == "enhance":
-        unused = [flag for flag, value in [("--guide", args.guide), ("--mask", args.mask), ("--frames", args.frames),
-                                           ("--max-memory", args.max_memory),
-                                           ("--tile-margin", args.tile_margin is not None)] if value]
+    if request.objective == "enhance":
+        unused = [flag for flag, value in [("--guide", request.guide), ("--mask", request.mask), ("--frames", request.frames),
+                                           ("--max-memory", request.max_memory),
+                                           ("--tile-margin", request.tile_margin is not None)] if value]
         if unused:
             raise DreamError(f"{unused[0]} does not apply to --objective enhance")
-        return args.layer or DEFAULT_LAYER
-    if args.objective:
-        if args.layer:
+        return request.layer or DEFAULT_LAYER
+    if request.objective:
+        if request.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
-        objective_from(args.objective, guide_img)  # syntax and names now, before any work
+        objective_from(request.objective, guide_img)  # syntax and names now, before any work
         return None
-    return args.layer or (DEFAULT_GUIDE_LAYER if args.guide else DEFAULT_LAYER)
+    return request.layer or (DEFAULT_GUIDE_LAYER if request.guide else DEFAULT_LAYER)
 
 
-def checked_output(args, photo):
+def checked_output(request, photo):
     """The output file (or, with --frames, folder), after the checks on it, --video and --mask (which
     needs the photo's size)."""
-    if args.video:
+    if request.video:
         from ..video.io import check_even
         check_even(photo.img.shape[1], photo.img.shape[0], f"the photo {photo.path.name}")
-    if args.mask:
-        photo.mask_path = Path(args.mask)
-        photo.mask = load_mask(photo.mask_path, *photo.img.shape[:2], args.mask_feather)
-    if args.video and not args.frames:
+    if request.mask:
+        photo.mask_path = Path(request.mask)
+        photo.mask = load_mask(photo.mask_path, *photo.img.shape[:2], request.mask_feather)
+    if request.video and not request.frames:
         raise DreamError("--video writes the zoom loop's frames: give --frames N too")
-    if args.video and Path(args.video).suffix.lower() != ".mp4":
-        raise DreamError(f"--video {args.video}: the video is an .mp4")
-    if args.frames:
-        return Path(args.output or f"{photo.path.stem}-frames")
-    output = Path(args.output or f"{photo.path.stem}-dream.jpg")
+    if request.video and Path(request.video).suffix.lower() != ".mp4":
+        raise DreamError(f"--video {request.video}: the video is an .mp4")
+    if request.frames:
+        return Path(request.output or f"{photo.path.stem}-frames")
+    output = Path(request.output or f"{photo.path.stem}-dream.jpg")
     check_writable(output)
     return output
 
 
-def enhance_params(args):
+def enhance_params(request):
     """What --objective enhance records beside the notebook's parameters."""
-    return dict(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight, optimizer=args.optimizer)
+    return dict(amplify=request.amplify, prior=request.prior, prior_weight=request.prior_weight, optimizer=request.optimizer)
 
 
-def dream_request(args, photo, layer):
+def dream_request(request, photo, layer):
     """The dream the flags ask for, as values (dream.engine.prepare's request)."""
     from ..engine.prepare import DreamRequest
-    return DreamRequest(layer=layer, objective=args.objective, params=DreamParams.of(args), guide=photo.guide_img,
-                        mask=photo.mask, tile_margin=args.tile_margin)
+    return DreamRequest(layer=layer, objective=request.objective, params=DreamParams.of(request), guide=photo.guide_img,
+                        mask=photo.mask, tile_margin=request.tile_margin)
 
 
-def run_zoom_and_video(dream, img, output, recorded, args):
+def run_zoom_and_video(dream, img, output, recorded, request):
     """--frames (and --video): the zoom loop's frames, then the mp4 of them."""
     from ..runs.zoom_frames import zoom_video
     from .zoom import run_zoom
-    status = run_zoom(dream, img, output, recorded, args)
-    if args.video:
-        zoom_video(output, args.frames, Path(args.video), args.fps)
+    status = run_zoom(dream, img, output, recorded, request)
+    if request.video:
+        zoom_video(output, request.frames, Path(request.video), request.fps)
     return status
 
 
-def run_enhance(net, img, output, params, args, layer, budget):
+def run_enhance(net, img, output, params, request, layer, budget):
     """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.engine.enhance)."""
     from tqdm import tqdm
     from ..engine.enhance import check_enhance, enhance
     check_enhance(net, img, layer, budget)
-    with tqdm(total=args.iters, unit="iter", desc=f"enhance {layer}") as bar:
+    with tqdm(total=request.iters, unit="iter", desc=f"enhance {layer}") as bar:
         def progress(i, loss):
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
             bar.update(1)
-        result = enhance(net, img, layer, amplify=args.amplify, prior=args.prior,
-                         prior_weight=args.prior_weight, optimizer=args.optimizer, iter_n=args.iters,
-                         step_size=args.step_size, progress=progress, max_memory=budget)
+        result = enhance(net, img, layer, amplify=request.amplify, prior=request.prior,
+                         prior_weight=request.prior_weight, optimizer=request.optimizer, iter_n=request.iters,
+                         step_size=request.step_size, progress=progress, max_memory=budget)
     save_image(result, output, params)
     print(f"dream: wrote {output} (enhance {layer})", file=sys.stderr)
     return 0

@@ -9,11 +9,11 @@ from ..engine.parameters import DreamParams
 warn_moved(__name__, "dream.runs.metadata")
 
 
-def run_params(args, model, weights_sha1, input_path, guide_path, layer, seed, mask_path=None):
-    """The old signature: what goes into the output's metadata, from python -m dream's args."""
-    enhance = (dict(amplify=args.amplify, prior=args.prior, prior_weight=args.prior_weight, optimizer=args.optimizer)
-               if getattr(args, "objective", None) == "enhance" else None)
-    return _run_params(DreamParams.of(args), model, weights_sha1, input_path, guide_path, layer, seed, mask_path,
-                       objective=getattr(args, "objective", None), enhance=enhance,
-                       mask_feather=getattr(args, "mask_feather", None), frames=getattr(args, "frames", None),
-                       zoom=getattr(args, "zoom", None), tile_margin=getattr(args, "tile_margin", None))
+def run_params(request, model, weights_sha1, input_path, guide_path, layer, seed, mask_path=None):
+    """The old signature: what goes into the output's metadata, from python -m dream's request."""
+    enhance = (dict(amplify=request.amplify, prior=request.prior, prior_weight=request.prior_weight, optimizer=request.optimizer)
+               if getattr(request, "objective", None) == "enhance" else None)
+    return _run_params(DreamParams.of(request), model, weights_sha1, input_path, guide_path, layer, seed, mask_path,
+                       objective=getattr(request, "objective", None), enhance=enhance,
+                       mask_feather=getattr(request, "mask_feather", None), frames=getattr(request, "frames", None),
+                       zoom=getattr(request, "zoom", None), tile_margin=getattr(request, "tile_margin", None))

@@ -30,19 +30,19 @@ def build_parser():
     return p
 
 
-def run(args):
+def run(request):
     from .access import credentials
     from .common import checked_model
     from ..web.serve import PortUnavailable, require_gradio, serve
     require_gradio()
-    if not 0 < args.port < 65536:
-        raise DreamError(f"--port {args.port} is not a port (1 to 65535)")
-    logins = credentials(args)  # before the net loads: a refusal takes no time
-    model, weights_sha1 = checked_model(args)
+    if not 0 < request.port < 65536:
+        raise DreamError(f"--port {request.port} is not a port (1 to 65535)")
+    logins = credentials(request)  # before the net loads: a refusal takes no time
+    model, weights_sha1 = checked_model(request)
     try:
-        serve(model, weights_sha1, args.gpu, args.cache, args.host, args.port, logins, args.max_upload,
-              args.max_memory, args.tile_margin, args.max_waiting)
+        serve(model, weights_sha1, request.gpu, request.cache, request.host, request.port, logins, request.max_upload,
+              request.max_memory, request.tile_margin, request.max_waiting)
     except PortUnavailable:
-        raise DreamError(f"cannot listen on {args.host}:{args.port}: the port is taken or not allowed; "
+        raise DreamError(f"cannot listen on {request.host}:{request.port}: the port is taken or not allowed; "
                          f"choose another --port") from None
     return 0

@@ -94,40 +94,40 @@ def add_video_args(p):
                    help="keep the folder of dreamed PNG frames beside the .mp4 once it is written")
 
 
-def run(args):
+def run(request):
     from ..video.io import VideoSource
-    source = VideoSource(args.input, fps=Fraction(args.fps).limit_denominator(1001) if args.fps else None)
-    output, folder = checked_output(args, source)
-    first, targets, table, guide_img = checked_targets(args)
-    mask = load_mask(args.mask, source.height, source.width, args.mask_feather) if args.mask else None
-    model, weights_sha1 = checked_model(args)
-    where = placement(args)
+    source = VideoSource(request.input, fps=Fraction(request.fps).limit_denominator(1001) if request.fps else None)
+    output, folder = checked_output(request, source)
+    first, targets, table, guide_img = checked_targets(request)
+    mask = load_mask(request.mask, source.height, source.width, request.mask_feather) if request.mask else None
+    model, weights_sha1 = checked_model(request)
+    where = placement(request)
     cluster = where.on_cluster
     threads, share = share_out(where) if cluster else (None, None)  # each local worker's cores and memory
     check_devices(where)
     dask_model = Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus)
     net = cached_net(dask_model)
-    budget = share if cluster else memory_budget(args.max_memory)  # here: what is left beside the net
-    defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=args.step_size,
-                    iters_next=args.iters_next, blend=args.blend, decay=args.decay)
+    budget = share if cluster else memory_budget(request.max_memory)  # here: what is left beside the net
+    defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=request.step_size,
+                    iters_next=request.iters_next, blend=request.blend, decay=request.decay)
     clip = VideoDream(model=dask_model,
                       height=source.height, width=source.width, first=first, targets=targets,
-                      table=table, defaults=defaults, iters=args.iters, octaves=args.octaves,
-                      octave_scale=args.octave_scale, jitter=args.jitter, exact_gradient=args.exact_gradient,
-                      flow=args.flow, guide_img=guide_img, mask=mask, max_memory=budget, tile_margin=args.tile_margin)
+                      table=table, defaults=defaults, iters=request.iters, octaves=request.octaves,
+                      octave_scale=request.octave_scale, jitter=request.jitter, exact_gradient=request.exact_gradient,
+                      flow=request.flow, guide_img=guide_img, mask=mask, max_memory=budget, tile_margin=request.tile_margin)
     say_tiles(clip.prepare(net)[first])  # every target checked here
     started = time.perf_counter()
     with cluster_client(where, threads) if cluster else contextlib.nullcontext((None, None)) as (client, place):
-        chunk = chunk_length(args, folder, source.count, client)
-        params = video_record(args, model, weights_sha1, source, first, chunk)
-        params["seed"] = work_folder(folder, params, args.overwrite)  # once everything checked out
+        chunk = chunk_length(request, folder, source.count, client)
+        params = video_record(request, model, weights_sha1, source, first, chunk)
+        params["seed"] = work_folder(folder, params, request.overwrite)  # once everything checked out
         clip = clip.for_run(params["seed"], params)
-        spans = chunks(source.count, chunk, args.warm_up)
+        spans = chunks(source.count, chunk, request.warm_up)
         counts = dream_chunks(clip, spans, source, folder, client, place, chunk)
     fade_in_warm_ups(folder, spans)
     seconds = time.perf_counter() - started
     if output.suffix:
-        write_video(folder, output, source, keep=args.keep_frames)
+        write_video(folder, output, source, keep=request.keep_frames)
     dreamed = counts["dreamed"]
     per_frame = f", {seconds / dreamed:.1f} s per frame" if dreamed else ""
     warm = f" and {counts['warm_up']} warm-up frames" if counts["warm_up"] else ""
@@ -136,17 +136,17 @@ def run(args):
     return 0
 
 
-def checked_targets(args):
+def checked_targets(request):
     """(the command line's target, {every target the clip dreams: where it was given, for errors ("" or
     "--keyframes F: ")}, the keyframes' table, the guide image), each objective's syntax and names checked
     before any work."""
-    guide_img = load_image(Path(args.guide)) if args.guide else None
+    guide_img = load_image(Path(request.guide)) if request.guide else None
     try:
-        table = read_keyframes(args.keyframes) if args.keyframes else {}
+        table = read_keyframes(request.keyframes) if request.keyframes else {}
     except DreamError as e:
         raise DreamError(f"--{e}") from None
-    first = first_target(args)
-    targets = {target: "" if target == first else f"--keyframes {args.keyframes}: "
+    first = first_target(request)
+    targets = {target: "" if target == first else f"--keyframes {request.keyframes}: "
                for target in targets_named(table, first)}
     for (kind, text), where in targets.items():
         if kind == "objective":
@@ -170,32 +170,32 @@ def dream_chunks(clip, spans, source, folder, client, place, chunk):
     return counts
 
 
-def chunk_length(args, folder, count, client):
+def chunk_length(request, folder, count, client):
     """Frames per chunk, None for the clip in one piece: as asked; else as the run being resumed was
     cut (other chunks would give other frames); else, on a cluster, the clip shared out among its workers."""
     from ..cluster.client import worker_count
-    chunk = args.chunk_frames
-    if chunk is None and not args.overwrite and (recorded := recorded_run(folder)) is not None:
+    chunk = request.chunk_frames
+    if chunk is None and not request.overwrite and (recorded := recorded_run(folder)) is not None:
         return recorded.get("chunk_frames")
     if chunk is None and client is not None:
         chunk = -(-count // max(worker_count(client), 1))
     return chunk if chunk and chunk < count else None
 
 
-def checked_output(args, source):
+def checked_output(request, source):
     """OUT (an .mp4, or a folder) and the work folder for its frames, after every check on them."""
     from ..video.io import check_even
-    output = Path(args.output or f"{Path(args.input).stem}-dream.mp4")
+    output = Path(request.output or f"{Path(request.input).stem}-dream.mp4")
     as_video = output.suffix.lower() == ".mp4"
     if output.suffix and not as_video:
         raise DreamError(f"output {output}: write an .mp4, or name a folder (no extension) for the frames")
     if not output.parent.resolve().is_dir():
         raise DreamError(f"output folder does not exist: {output.parent}")
-    if output.resolve() == Path(args.input).resolve():
+    if output.resolve() == Path(request.input).resolve():
         raise DreamError(f"output {output} is the input; choose another -o")
     if as_video:
-        check_even(source.width, source.height, f"{args.input}")
-    if as_video and output.exists() and not args.overwrite:
+        check_even(source.width, source.height, f"{request.input}")
+    if as_video and output.exists() and not request.overwrite:
         raise DreamError(f"output {output} exists; choose another -o, or pass --overwrite")
     folder = output.with_name(output.name + ".frames") if as_video else output
     if folder.exists() and not folder.is_dir():
@@ -203,14 +203,14 @@ def checked_output(args, source):
     return output, folder
 
 
-def first_target(args):
+def first_target(request):
     """What the command line dreams: ("layer", name) or ("objective", expression)."""
     from .common import DEFAULT_GUIDE_LAYER, DEFAULT_LAYER
-    if args.objective:
-        if args.layer:
+    if request.objective:
+        if request.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
-        return ("objective", args.objective)
-    return ("layer", args.layer or (DEFAULT_GUIDE_LAYER if args.guide else DEFAULT_LAYER))
+        return ("objective", request.objective)
+    return ("layer", request.layer or (DEFAULT_GUIDE_LAYER if request.guide else DEFAULT_LAYER))
 
 
 def checked_objective(text, guide_img, where):
@@ -224,18 +224,18 @@ def checked_objective(text, guide_img, where):
         raise DreamError(f"{where}{e}") from None
 
 
-def video_record(args, model, weights_sha1, source, first, chunk):
+def video_record(request, model, weights_sha1, source, first, chunk):
     """The run's parameters (dream.runs.metadata.video_params): recorded in the work folder and every
     frame, compared on a resume."""
     from ..engine.parameters import DreamParams
     from ..runs.metadata import video_params
     from ..video.flow import FLOWS
-    amount = FLOWS[args.flow].amount
-    return video_params(DreamParams.of(args), model, weights_sha1, args.input, source.files is None, first,
-                        objective=args.objective, iters_next=args.iters_next, flow=args.flow,
-                        amount=(amount, getattr(args, amount, None)), seed=args.seed, tile_margin=args.tile_margin,
-                        keyframes=args.keyframes, guide=args.guide, mask=args.mask, mask_feather=args.mask_feather,
-                        chunk=chunk, warm_up=args.warm_up)
+    amount = FLOWS[request.flow].amount
+    return video_params(DreamParams.of(request), model, weights_sha1, request.input, source.files is None, first,
+                        objective=request.objective, iters_next=request.iters_next, flow=request.flow,
+                        amount=(amount, getattr(request, amount, None)), seed=request.seed, tile_margin=request.tile_margin,
+                        keyframes=request.keyframes, guide=request.guide, mask=request.mask, mask_feather=request.mask_feather,
+                        chunk=chunk, warm_up=request.warm_up)
 
 
 def work_folder(folder, params, overwrite):

@@ -105,25 +105,18 @@ def run_jobs(client, model, jobs, on_result, in_flight):
     in_flight at once so that photos wait on disk, not in memory. on_result(Result) in the calling
     thread for each, in the order they finish; a job whose workers kept dying, or that raised,
     comes back as an error."""
-    from distributed import as_completed
+    from .client import run_as_they_finish
     jobs = iter(jobs)
-    names = {}
-    finished = as_completed()
 
-    def submit_next():
+    def next_task():
         job = next(jobs, None)
-        if job is not None:
-            future = client.submit(dream_job, model, job, pure=False)
-            names[future.key] = job.name
-            finished.add(future)
-    for _ in range(in_flight):
-        submit_next()
-    for future in finished:
+        return None if job is None else (job.name, dream_job, model, job)
+
+    def on_done(name, future):
         try:
             result = future.result()
         except Exception as e:  # KilledWorker: it took down every worker it ran on; or a bug
-            result = Result(names[future.key], error=f"{type(e).__name__}: {e}")
-        del names[future.key]
-        future.release()
+            result = Result(name, error=f"{type(e).__name__}: {e}")
         on_result(result)
-        submit_next()
+        return next_task()
+    run_as_they_finish(client, filter(None, (next_task() for _ in range(in_flight))), on_done)

@@ -86,3 +86,26 @@ def _environment(env):
 
 def worker_count(client):
     return len(client.scheduler_info().get("workers", {}))
+
+
+def run_as_they_finish(client, first, on_done):
+    """Tasks on the Dask client's cluster, each one's follow-up submitted as it finishes: the one submit
+    loop of the batch (a bounded number of photos in flight) and the video (one frame of each chunk).
+
+    first: the tasks to submit now, each (tag, function, *arguments); on_done(tag, future), in the
+    calling thread as each finishes, reads its result and returns the next task, or None."""
+    from distributed import as_completed
+    tags, finished = {}, as_completed()
+
+    def submit(task):
+        if task is not None:
+            tag, function, *arguments = task
+            future = client.submit(function, *arguments, pure=False)
+            tags[future.key] = tag
+            finished.add(future)
+    for task in first:
+        submit(task)
+    for future in finished:
+        following = on_done(tags.pop(future.key), future)
+        future.release()
+        submit(following)

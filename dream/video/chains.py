@@ -105,27 +105,21 @@ def dream_here(clip, chains, on_stored, on_dreamed):
 def dream_on_cluster(client, clip, chains, on_stored, on_dreamed):
     """The chains side by side on the Dask `client`'s cluster, one frame of each in flight; frames
     travel as uint8 arrays and dreams as PNG bytes, the clip's description once to each worker."""
-    from distributed import as_completed
+    from ..cluster.client import run_as_they_finish
     from .clip import dream_frame_task
     shared = client.scatter(clip, broadcast=True)
-    running, finished = {}, as_completed()
 
-    def submit(chain):
+    def next_task(chain):
         task = chain.next_task(on_stored)
-        if task is not None:
-            future = client.submit(dream_frame_task, shared, *task, pure=False)
-            running[future.key] = chain
-            finished.add(future)
-    for chain in chains:
-        submit(chain)
-    for future in finished:
-        chain = running.pop(future.key)
+        return None if task is None else (chain, dream_frame_task, shared, *task)
+
+    def on_done(chain, future):
         try:
             data = future.result()
         except DreamError:
             raise
         except Exception as e:  # KilledWorker: the frame took down every worker it ran on; or a bug
             raise DreamError(f"frame {chain.task[0]} failed on the cluster ({type(e).__name__}: {e})") from None
-        future.release()
         on_dreamed(chain.task[0], chain.dreamed(data), data)
-        submit(chain)
+        return next_task(chain)
+    run_as_they_finish(client, [next_task(chain) for chain in chains], on_done)

@@ -17,7 +17,7 @@ def class_tab(served):
     from ..objectives.labels import imagenet_labels
     with gr.Tab("Class"):
         with gr.Row():
-            with gr.Column():
+            with gr.Column(scale=2):
                 names = gr.Dropdown(imagenet_labels(), value=None, multiselect=True, max_choices=MAX_CLASSES,
                                     filterable=True, label="ImageNet classes: type a name, pick from the suggestions",
                                     elem_id="classes")
@@ -32,11 +32,11 @@ def class_tab(served):
                     init = gr.File(label="Start image (instead of grey noise; sets the size)", file_types=["image"],
                                    type="filepath")
                 go, stop = go_and_cancel("Draw", "draw")
-            with gr.Column():
-                status, result = progress_and_result("Class image", "class-status")
+            with gr.Column(scale=3):
+                progress, result = progress_and_result("Class image", "class-status")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="class-download")
     on_click(go, stop, class_job(served), [names, width, height, iters, regions, seed, init],
-             [result, download, status], status, "draw")
+             [result, download, *progress], progress, "draw")
 
 
 def checked_classes(names):
@@ -76,9 +76,9 @@ def class_job(served):
                 out = drawn(served, job, classes, strips, size, init_img, schedule, seed)
             path = served.output_folder() / f"{class_file_name(labels[specs[0][0]])}.png"
             save_image(out, path, metadata)
-            return np.uint8(np.clip(out, 0, 255)), str(path), "done"
+            return (np.uint8(np.clip(out, 0, 255)), str(path)), "done"
 
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
+        yield (yield from watch(work, lambda data: (uint8_image(net, data), None), net))
     return draw
 
 
@@ -91,7 +91,7 @@ def drawn(served, job, classes, strips, size, init_img, schedule, seed):
 
     def progress(octave, i, canvas):
         done.append(1)
-        job.step(f"octave {octave + 1} of {len(schedule)}, step {len(done)} of {total}", canvas)
+        job.step(f"octave {octave + 1} of {len(schedule)}, step {len(done)} of {total}", canvas, len(done) / total)
     check_canvas(served.net, *size)
     check_canvas_memory(served.net, *size, schedule, budget)
     return visualize_class(served.net, classes, size=size, img=init_img, schedule=schedule, regions=strips,

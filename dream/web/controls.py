@@ -8,7 +8,8 @@ import numpy as np
 from ..errors import DreamError
 from ..engine.parameters import DEFAULT_LAYER, MAX_FEATHER, ON_THE_PAGE, DreamParams
 from ..runs.seeds import MAX_SEED
-from .jobs import SHOWN_FORMAT
+from .jobs import PREVIEW_SIDE, SHOWN_FORMAT
+from .progress import bar
 
 
 def checked_number(name, value, low, high, kind=float):
@@ -25,10 +26,31 @@ def checked_number(name, value, low, high, kind=float):
     return number
 
 
-def photo_input(elem_id):
+def photo_input(served, elem_id):
+    """The photo: a file, and the picture of it once uploaded."""
     import gradio as gr
-    # a file, not gr.Image: dream's own reader checks it (corrupt, bombs, 16-bit, EXIF turns)
-    return gr.File(label="Photo", file_types=["image"], type="filepath", elem_id=elem_id)
+    # a file, not gr.Image: dream reads the file's own bytes with its own reader, which checks it (corrupt,
+    # bombs, 16-bit, EXIF turns); gr.Image would hand over its own re-encoding
+    photo = gr.File(label="Photo", file_types=["image"], type="filepath", elem_id=elem_id, height=90)
+    shown = gr.Image(label="The photo", interactive=False, format=SHOWN_FORMAT, height=240, buttons=[],
+                     elem_id=f"{elem_id}-shown")
+    photo.change(lambda path: photo_picture(served, path), photo, shown, queue=False)
+    return photo
+
+
+def photo_picture(served, path):
+    """An uploaded photo as the page shows it (every k-th pixel, at most PREVIEW_SIDE), or None for no photo
+    or one dream cannot read (the dream says why)."""
+    from ..images import load_image
+    from ..runs.budget import memory_budget
+    if not path:
+        return None
+    try:
+        img = load_image(path, memory_budget(served.max_memory))
+    except DreamError:
+        return None
+    k = -(-max(img.shape[:2]) // PREVIEW_SIDE)
+    return np.uint8(np.clip(img[::k, ::k], 0, 255))
 
 
 def go_and_cancel(label, elem_id, cancel_id=None):
@@ -40,10 +62,13 @@ def go_and_cancel(label, elem_id, cancel_id=None):
 
 
 def progress_and_result(label, status_id, result_id=None):
-    """The progress line and the image shown (JPEG: the download is the exact file)."""
+    """((the progress bar, its words for the API), the image shown, large enough to judge; JPEG: the
+    download is the exact file). The words are the API's output; the page shows the bar."""
     import gradio as gr
-    return (gr.Textbox(label="Progress", interactive=False, elem_id=status_id),
-            gr.Image(label=label, interactive=False, format=SHOWN_FORMAT, buttons=["fullscreen"], elem_id=result_id))
+    progress = (gr.HTML(bar("ready"), label="Progress", elem_id=status_id),
+                gr.Textbox(visible=False, elem_id=f"{status_id}-text"))
+    return progress, gr.Image(label=label, interactive=False, format=SHOWN_FORMAT, buttons=["fullscreen"],
+                              height=560, elem_id=result_id)
 
 
 def layer_dropdown(layers, **kw):

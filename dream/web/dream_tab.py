@@ -6,6 +6,7 @@ from .controls import (checked_guide_and_mask, checked_photo_and_params, go_and_
                        layer_dropdown, parameter_inputs, photo_input, progress_and_result)
 from .jobs import on_click, one_sentence, prepared, tiles_note, uint8_image, watch
 from .pictures import caption
+from .progress import dream_fraction
 
 
 def dream_tab(served, layers, pictures):
@@ -13,8 +14,8 @@ def dream_tab(served, layers, pictures):
     import gradio as gr
     with gr.Tab("Dream"):
         with gr.Row():
-            with gr.Column():
-                photo = photo_input("photo")
+            with gr.Column(scale=2):
+                photo = photo_input(served, "photo")
                 gallery = gr.Gallery(value=[(p, caption(layer)) for p, layer in pictures],
                                      label="Layers, early to deep: click one", columns=5, height=250,
                                      object_fit="cover", allow_preview=False, buttons=[], elem_id="layers")
@@ -22,14 +23,14 @@ def dream_tab(served, layers, pictures):
                 params = parameter_inputs()
                 extras = guide_and_mask()
                 go, stop = go_and_cancel("Dream", "dream", "cancel")
-            with gr.Column():
-                status, result = progress_and_result("Dream", "status", "result")
+            with gr.Column(scale=3):
+                progress, result = progress_and_result("Dream", "status", "result")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
 
     def picked(evt: gr.SelectData):
         return pictures[evt.index][1]
     gallery.select(picked, None, layer, queue=False)
-    on_click(go, stop, dream_job(served), [photo, layer, *params, *extras], [result, download, status], status,
+    on_click(go, stop, dream_job(served), [photo, layer, *params, *extras], [result, download, *progress], progress,
              "dream")
 
 
@@ -54,9 +55,9 @@ def dream_job(served):
                                   tile_margin=served.tile_margin)  # the CLI's: python -m dream re-makes it
             path = served.output_folder() / f"{photo_path.stem}-dream.png"
             save_image(out, path, metadata)
-            return np.uint8(np.clip(out, 0, 255)), str(path), f"done{tiles}"
+            return (np.uint8(np.clip(out, 0, 255)), str(path)), f"done{tiles}"
 
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, status), net))
+        yield (yield from watch(work, lambda data: (uint8_image(net, data), None), net))
     return dream
 
 
@@ -65,5 +66,6 @@ def dreamed(served, job, page, img, extras):
     dream = prepared(served, page, img, extras)
     tiles, params = tiles_note(dream, served.tile_margin), page.params
     out = dream.run(img, np.random.RandomState(page.seed), lambda o, i, data: job.step(
-        f"octave {o + 1} of {params.octaves}, step {i + 1} of {params.iters}{tiles}", data))
+        f"octave {o + 1} of {params.octaves}, step {i + 1} of {params.iters}{tiles}", data,
+        dream_fraction(params, *img.shape[:2], o, i)))
     return out, tiles

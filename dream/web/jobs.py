@@ -3,6 +3,7 @@ input becomes one sentence in it."""
 import contextlib
 import tempfile
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DreamError, one_line
+from .progress import bar, seconds_left
 
 PREVIEW_EVERY_S = 1.0
 PREVIEW_SIDE = 1280
@@ -64,6 +66,7 @@ class Job:
 
     def __init__(self, work, net):
         self.status, self.preview, self.result, self.error = "waiting", None, None, None
+        self.fraction, self.started = None, time.monotonic()
         self.cancelled = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(work, net), daemon=True)
         self.thread.start()
@@ -83,38 +86,46 @@ class Job:
             traceback.print_exc()
             self.error = one_line(f"dream failed ({type(e).__name__}: {e}); the server's log has the details")
 
-    def step(self, status, image):
-        """Called by the work after each step: raises Cancelled once the page has cancelled."""
+    def step(self, status, image, fraction):
+        """Called by the work after each step, with the share of the work done: raises Cancelled once the
+        page has cancelled."""
         if self.cancelled.is_set():
             raise Cancelled
-        self.status = status
+        self.status, self.fraction = status, fraction
         self.preview = image.copy()  # the net's input changes with the next step
+
+    def progress(self):
+        """(the bar's HTML, the status in words): what the page's progress outputs show now."""
+        return bar(self.status, self.fraction, seconds_left(self.started, self.fraction)), self.status
 
 
 def watch(work, show, net):
-    """Run work in a Job on net's device; every PREVIEW_EVERY_S yield show(job.preview, job.status), the
-    page's outputs. Returns the work's result; an error or a cancel becomes gr.Error. A cancelled page
-    closes this generator, which stops the job at its next step."""
+    """Run work in a Job on net's device; every PREVIEW_EVERY_S yield the page's outputs: show(job.preview)
+    and the progress (its bar, its words). work(job) returns (the outputs, the last words); so does
+    this, the bar full. An error or a cancel becomes gr.Error. A cancelled page closes this generator,
+    which stops the job at its next step."""
     import gradio as gr
     job = Job(work, net)
     try:
         while job.thread.is_alive():
             job.thread.join(PREVIEW_EVERY_S)
             if job.preview is not None:
-                yield show(job.preview, job.status)
+                yield (*show(job.preview), *job.progress())
     finally:
         job.cancelled.set()
     if job.error:
         raise gr.Error(sentence(job.error), print_exception=False)
-    return job.result
+    outputs, status = job.result
+    return (*outputs, bar(status, 1.0), status)
 
 
-def on_click(go, stop, fn, inputs, outputs, status, api_name):
+def on_click(go, stop, fn, inputs, outputs, progress, api_name):
     """go runs fn as a job in the one queue all tabs share (they share the one net, so one job at a
-    time, each page seeing its place); stop cancels it and says so."""
+    time, each page seeing its place); stop cancels it and says so in progress (its bar and words, the
+    last two of outputs)."""
     event = go.click(fn, inputs, outputs, api_name=api_name, concurrency_id="net", concurrency_limit=1,
                      show_progress="minimal")
-    stop.click(lambda: "cancelled", None, status, cancels=[event], queue=False)
+    stop.click(lambda: (bar("cancelled"), "cancelled"), None, list(progress), cancels=[event], queue=False)
 
 
 @contextlib.contextmanager

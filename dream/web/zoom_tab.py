@@ -8,6 +8,7 @@ from ..engine.parameters import DEFAULT_ZOOM
 from .controls import (checked_guide_and_mask, checked_number, checked_photo_and_params, go_and_cancel,
                        guide_and_mask, layer_dropdown, parameter_inputs, photo_input, progress_and_result)
 from .jobs import on_click, one_sentence, prepared, tiles_note, uint8_image, watch
+from .progress import dream_fraction
 
 MAX_FRAMES = 300  # the sliders' ranges, which the server checks too
 ZOOM = (0.01, 0.2)
@@ -19,8 +20,8 @@ def zoom_tab(served, layers):
     import gradio as gr
     with gr.Tab("Zoom"):
         with gr.Row():
-            with gr.Column():
-                photo = photo_input("zoom-photo")
+            with gr.Column(scale=2):
+                photo = photo_input(served, "zoom-photo")
                 layer = layer_dropdown(layers, elem_id="zoom-layer")
                 with gr.Row():
                     frames = gr.Slider(1, MAX_FRAMES, 10, step=1, label="Frames", elem_id="zoom-frames")
@@ -29,13 +30,13 @@ def zoom_tab(served, layers):
                 params = parameter_inputs()
                 extras = guide_and_mask("zoom-")
                 go, stop = go_and_cancel("Zoom", "zoom")
-            with gr.Column():
-                status, result = progress_and_result("Latest frame", "zoom-status")
+            with gr.Column(scale=3):
+                progress, result = progress_and_result("Latest frame", "zoom-status")
                 video = gr.Video(label="The zoom", interactive=False, buttons=["download"], elem_id="zoom-video")
                 download = gr.File(label="Download: the frames (a zip, each with its parameters) and the mp4",
                                    file_count="multiple", elem_id="zoom-download")
     on_click(go, stop, zoom_job(served), [photo, layer, frames, scale, fps, *params, *extras],
-             [result, video, download, status], status, "zoom")
+             [result, video, download, *progress], progress, "zoom")
 
 
 def zoom_job(served):
@@ -68,9 +69,9 @@ def zoom_job(served):
             video = folder.parent / f"{photo_path.stem}-zoom.mp4"
             zoom_video(folder, frames, video, fps)
             frames_zip = shutil.make_archive(str(folder), "zip", folder.parent, folder.name)
-            return np.uint8(np.clip(out, 0, 255)), str(video), [frames_zip, str(video)], "done" + tiles
+            return (np.uint8(np.clip(out, 0, 255)), str(video), [frames_zip, str(video)]), "done" + tiles
 
-        yield (yield from watch(work, lambda data, status: (uint8_image(net, data), None, None, status), net))
+        yield (yield from watch(work, lambda data: (uint8_image(net, data), None, None), net))
     return zoom
 
 
@@ -83,8 +84,9 @@ def zoomed(served, job, page, img, extras, frames, scale, folder, metadata):
     tiles, params, frame = tiles_note(dream, served.tile_margin), page.params, [0]
 
     def progress(o, k, data):
+        done = (frame[0] + dream_fraction(params, *img.shape[:2], o, k)) / frames
         job.step(f"frame {frame[0] + 1} of {frames}: octave {o + 1} of {params.octaves}, step {k + 1} of "
-                 f"{params.iters}{tiles}", data)
+                 f"{params.iters}{tiles}", data, done)
     for i, out, _ in dream.zoom(img, frames, scale, np.random.RandomState(page.seed), progress=progress):
         save_image(out, folder / frame_name(i), dict(metadata, frame=i))  # as the CLI's frames
         frame[0] = i + 1
