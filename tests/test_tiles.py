@@ -7,18 +7,12 @@ import skimage.data
 import skimage.transform
 
 import dream
-from dream.network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss
-from dream.engine.octaves import octave_sizes, plan_octaves
+from dream.network.memory import own_rss
+from dream.engine.octaves import plan_octaves
 from dream.network.receptive import tile_geometry
 from dream.network.shapes import spatial_sizes
 from dream.engine.tiles import plan_tiles
-
-
-def budget_below_whole(net, img, octave_n, ends, fraction=1.0):
-    """A max_memory that the largest octave, dreamed whole, exceeds (fraction 1: by one byte)."""
-    sizes = octave_sizes(*img.shape[:2], octave_n)
-    arrays = OCTAVE_COPY_BYTES_PER_PIXEL * sum(h * w for h, w in sizes)
-    return own_rss() + arrays + fraction * dream_bytes(net, *img.shape[:2], ends) - 1
+from tests_support import budget_below_whole
 
 
 def dream_both_ways(load, img, fraction=1.0, octave_n=3, iter_n=3, **params):

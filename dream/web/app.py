@@ -7,6 +7,11 @@ from .jobs import Served
 from .zoom_tab import zoom_tab
 
 
+# The result fills its box whatever its size (a small photo's dream, an early octave's preview): large
+# enough to judge.
+CSS = ".dream-result img { width: 100%; height: 100%; object-fit: contain; }"
+
+
 def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, tile_margin=None, max_waiting=None):
     """The gr.Blocks app; net: the loaded net every job uses (one at a time, through the queue), with at
     most max_waiting requests waiting (None: no bound); the rest are refused ("Queue is full")."""

@@ -68,7 +68,7 @@ def progress_and_result(label, status_id, result_id=None):
     progress = (gr.HTML(bar("ready"), label="Progress", elem_id=status_id),
                 gr.Textbox(visible=False, elem_id=f"{status_id}-text"))
     return progress, gr.Image(label=label, interactive=False, format=SHOWN_FORMAT, buttons=["fullscreen"],
-                              height=560, elem_id=result_id)
+                              height=560, elem_id=result_id, elem_classes=["dream-result"])
 
 
 def layer_dropdown(layers, **kw):

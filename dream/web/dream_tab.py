@@ -17,7 +17,7 @@ def dream_tab(served, layers, pictures):
             with gr.Column(scale=2):
                 photo = photo_input(served, "photo")
                 gallery = gr.Gallery(value=[(p, caption(layer)) for p, layer in pictures],
-                                     label="Layers, early to deep: click one", columns=5, height=250,
+                                     label="Layers, early to deep: click one", columns=3, height="auto",
                                      object_fit="cover", allow_preview=False, buttons=[], elem_id="layers")
                 layer = layer_dropdown(layers, elem_id="layer")
                 params = parameter_inputs()

@@ -30,7 +30,7 @@ def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_uplo
     PortUnavailable if it cannot listen on host:port."""
     require_gradio()
     from ..network.net import load_net
-    from .app import build_app, serve_environment
+    from .app import CSS, build_app, serve_environment
     from .pictures import layer_pictures
     with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
         serve_environment(work_dir)
@@ -41,7 +41,7 @@ def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_uplo
         try:
             app.launch(server_name=host, server_port=port, share=False, quiet=True, auth=logins,
                        max_file_size=int(max_upload), ssr_mode=False, mcp_server=False, enable_monitoring=False,
-                       footer_links=[], prevent_thread_lock=True, show_error=True)
+                       footer_links=[], prevent_thread_lock=True, show_error=True, css=CSS)
         except OSError as e:  # Gradio's words name its own settings: the front end says it in its own
             raise PortUnavailable(str(e)) from None
         print(f"dream: serving on http://{host}:{port} (Ctrl+C stops it)", file=sys.stderr, flush=True)

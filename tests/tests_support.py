@@ -1,0 +1,17 @@
+"""What several test files compute alike."""
+from dream.engine.octaves import octave_sizes, plan_octaves
+from dream.network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, dream_bytes, own_rss
+
+
+def budget_below_whole(net, img, octave_n, ends, fraction=1.0):
+    """A max_memory that the largest octave, dreamed whole, exceeds (fraction 1: by one byte)."""
+    sizes = octave_sizes(*img.shape[:2], octave_n)
+    arrays = OCTAVE_COPY_BYTES_PER_PIXEL * sum(h * w for h, w in sizes)
+    return own_rss() + arrays + fraction * dream_bytes(net, *img.shape[:2], ends) - 1
+
+
+def budget_forcing_tiles(net, img, octave_n, ends):
+    """A budget under which the largest octave is dreamed in more than one tile."""
+    budget = budget_below_whole(net, img, octave_n, ends)
+    plans = plan_octaves(net, *img.shape[:2], octave_n, 1.4, ends, None, budget)
+    return budget if len(plans[-1]) > 1 else plans[-1].peak - 1
