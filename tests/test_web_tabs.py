@@ -70,6 +70,7 @@ def test_an_unknown_class_is_one_sentence(server, browser):
 
 
 def test_the_zoom_tab_makes_the_clis_frames_and_an_mp4_of_them(server, browser, googlenet, tmp_path):
+    """With a mask, as on the Dream tab: the frames are python -m dream --frames --mask's."""
     import av
     page = open_page(browser, server, tab="Zoom")
     page.locator("#zoom-layer input").fill("inception_3a/output")
@@ -78,17 +79,21 @@ def test_the_zoom_tab_makes_the_clis_frames_and_an_mp4_of_them(server, browser, 
     open_accordion(page, "The notebook's parameters")
     set_number(page, "Octaves", 2)
     set_number(page, "Steps per octave", 2)
+    open_accordion(page, "Guide and mask")
+    mask = tmp_path / "mask.png"
+    PIL.Image.fromarray(np.uint8(np.arange(160)[None, :, None].repeat(120, 0).repeat(3, 2) >= 80) * 255).save(mask)
+    upload(page, "zoom-mask", mask)
     photo = astronaut_file(tmp_path, size=(160, 120))
     upload(page, "zoom-photo", photo)
     page.locator("#zoom").click()
     frames_zip, video = download(page, "zoom-download", 0), download(page, "zoom-download", 1)
     cli(googlenet, photo, "-o", tmp_path / "cli", "--frames", 3, "--layer", "inception_3a/output", "--octaves", 2,
-        "--iters", 2, "--seed", 0)
+        "--iters", 2, "--seed", 0, "--mask", mask)
     with zipfile.ZipFile(io.BytesIO(frames_zip)) as z:
         names = sorted(n for n in z.namelist() if n.endswith(".jpg"))
         assert names == [f"photo-frames/{i:04d}.jpg" for i in range(3)]
         for i, name in enumerate(names):
-            assert metadata(z.read(name))["frame"] == i
+            assert (metadata(z.read(name))["frame"], metadata(z.read(name))["mask"]) == (i, "mask.png")
             assert z.read(name) == (tmp_path / "cli" / f"{i:04d}.jpg").read_bytes()
     (tmp_path / "zoom.mp4").write_bytes(video)
     with av.open(str(tmp_path / "zoom.mp4")) as container:

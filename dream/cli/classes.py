@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from ..errors import DreamError
 from ..images import check_writable, load_image, save_image
-from ..engine.classvis import SMALLER_CANVAS, check_canvas, check_canvas_memory, visualize_class
+from ..engine.classvis import SMALLER_CANVAS, ClassRequest, prepare_class
 from ..objectives.labels import class_index, imagenet_labels
 from ..objectives.terms import MAX_WEIGHT
 from ..runs.budget import memory_budget
@@ -84,17 +84,15 @@ def run(request):
     seed = params["seed"] = resolve_seed(request.seed)
     classes, regions = class_targets(specs, request.regions)
     net = load_net(model.prototxt, model.weights, gpu=request.gpu)
-    check_canvas(net, *size)
     try:
-        check_canvas_memory(net, *size, schedule, budget)
+        drawing = prepare_class(net, ClassRequest(classes, regions, size, img, schedule), budget)
     except DreamError as e:
         raise DreamError(str(e).replace(SMALLER_CANVAS, "use a smaller --size")) from None
-    with tqdm(total=sum(o["iter_n"] for o in schedule), unit="step") as bar:
+    with tqdm(total=drawing.steps(), unit="step") as bar:
         def progress(octave, i, canvas):
             bar.set_description(f"octave {octave + 1}/{len(schedule)}", refresh=False)
             bar.update(1)
-        out = visualize_class(net, classes, size=size, img=img, schedule=schedule, regions=regions,
-                              rng=np.random.RandomState(seed), progress=progress, max_memory=budget)
+        out = drawing.run(np.random.RandomState(seed), progress)
     save_image(out, output, params)
     print(f"dream: wrote {output} ({', '.join(labels[c] for c, _ in specs)}, seed {seed})", file=sys.stderr)
     return 0

@@ -86,22 +86,22 @@ def run(request):
     if request.list_layers:
         list_layers(resolve_model(request))
         return 0
+    from .enhance import is_enhance, run as run_enhance
+    if is_enhance(request.objective):  # the other render loop: one photo, one scale
+        return run_enhance(request)
     budget = memory_budget(request.max_memory)  # the run's, resolved once: the photos are read within it too
     photo = read_photos(request, budget)
     layer = target_layer(request, photo.guide_img)
     output = checked_output(request, photo)
     model, weights_sha1 = checked_model(request)
     recorded = run_params(DreamParams.of(request), model, weights_sha1, photo.path, photo.guide_path, layer, request.seed,
-                          photo.mask_path,
-                          objective=request.objective, enhance=enhance_params(request), mask_feather=request.mask_feather,
+                          photo.mask_path, objective=request.objective, mask_feather=request.mask_feather,
                           frames=request.frames, zoom=request.zoom, tile_margin=request.tile_margin)
     if not request.frames and already_done(output, recorded, request.overwrite):
         return 0
 
     from ..network.net import load_net
     net = load_net(model.prototxt, model.weights, gpu=request.gpu)
-    if request.objective == "enhance":
-        return run_enhance(net, photo.img, output, recorded, request, layer, budget)
     from ..engine.prepare import prepare
     dream = prepare(net, dream_request(request, photo, layer), *photo.img.shape[:2], budget)
     say_tiles(dream)
@@ -141,13 +141,6 @@ def read_photos(request, budget):
 
 def target_layer(request, guide_img):
     """The layer dreamed at (None when --objective names its own), after --objective's checks."""
-    if request.objective == "enhance":
-        unused = [flag for flag, value in [("--guide", request.guide), ("--mask", request.mask), ("--frames", request.frames),
-                                           ("--max-memory", request.max_memory),
-                                           ("--tile-margin", request.tile_margin is not None)] if value]
-        if unused:
-            raise DreamError(f"{unused[0]} does not apply to --objective enhance")
-        return request.layer or DEFAULT_LAYER
     if request.objective:
         if request.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
@@ -176,11 +169,6 @@ def checked_output(request, photo):
     return output
 
 
-def enhance_params(request):
-    """What --objective enhance records beside the notebook's parameters."""
-    return dict(amplify=request.amplify, prior=request.prior, prior_weight=request.prior_weight, optimizer=request.optimizer)
-
-
 def dream_request(request, photo, layer):
     """The dream the flags ask for, as values (dream.engine.prepare's request)."""
     from ..engine.prepare import DreamRequest
@@ -196,20 +184,3 @@ def run_zoom_and_video(dream, img, output, recorded, request):
     if request.video:
         zoom_video(output, request.frames, Path(request.video), request.fps)
     return status
-
-
-def run_enhance(net, img, output, params, request, layer, budget):
-    """--objective enhance: ||f(X) - k f(X0)||^2 + lambda R(X), one scale, no jitter (see dream.engine.enhance)."""
-    from tqdm import tqdm
-    from ..engine.enhance import check_enhance, enhance
-    check_enhance(net, img, layer, budget)
-    with tqdm(total=request.iters, unit="iter", desc=f"enhance {layer}") as bar:
-        def progress(i, loss):
-            bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
-            bar.update(1)
-        result = enhance(net, img, layer, amplify=request.amplify, prior=request.prior,
-                         prior_weight=request.prior_weight, optimizer=request.optimizer, iter_n=request.iters,
-                         step_size=request.step_size, progress=progress, max_memory=budget)
-    save_image(result, output, params)
-    print(f"dream: wrote {output} (enhance {layer})", file=sys.stderr)
-    return 0

@@ -215,7 +215,8 @@ def first_target(request):
 
 def checked_objective(text, guide_img, where):
     """An objective's expression checked (syntax, names, guide image) before any frame; where: its source."""
-    if text.strip() == "enhance":
+    from .enhance import is_enhance
+    if is_enhance(text):
         raise DreamError(f"{where}--objective enhance is for single photos (one whole image, no octaves or "
                          f"jitter); use layers, channels, neurons or guide()")
     try:

@@ -2,6 +2,9 @@
 of a larger canvas, blurring after each step (the prior that neighbouring pixels correlate)
 with a sigma that decays over the run, through per-octave schedules.
 """
+from dataclasses import dataclass
+from typing import Optional
+
 import numpy as np
 import scipy.ndimage as nd
 
@@ -115,3 +118,39 @@ def _objectives(weights, regions, h, w, layer):
         mix = sum(weight * class_unit(c, layer) for c, weight in weights.items())
         return [(mix, None)]
     return [(class_unit(c, layer), m) for c, m in region_masks(h, w, regions).items()]
+
+
+@dataclass(frozen=True, eq=False)
+class ClassRequest:
+    """What a class image asks for: classes ({index: weight}, one mix) or regions ([(index, (y0, x0, y1,
+    x1))], a part each), the canvas's size (a start image's, if one is given), deepdraw's schedule."""
+    classes: dict
+    regions: Optional[list] = None
+    size: tuple = (320, 320)
+    init: Optional[np.ndarray] = None
+    schedule: tuple = DEFAULT_SCHEDULE
+
+
+@dataclass(frozen=True, eq=False)
+class ClassDream:
+    """A class image prepared on a net, every check made: run() draws it."""
+    net: object
+    request: ClassRequest
+    budget: float
+
+    def steps(self):
+        return sum(o["iter_n"] for o in self.request.schedule)
+
+    def run(self, rng, progress=None):
+        """The H x W x 3 image; progress(octave, i, canvas) after each step."""
+        r = self.request
+        return visualize_class(self.net, r.classes, size=r.size, img=r.init, schedule=r.schedule, regions=r.regions,
+                               rng=rng, progress=progress, max_memory=self.budget)
+
+
+def prepare_class(net, request, budget):
+    """The ClassDream of `request` on `net` within `budget` bytes: the canvas's size and memory checked
+    before any step (DreamError, its hint SMALLER_CANVAS for a front end to word)."""
+    check_canvas(net, *request.size)
+    check_canvas_memory(net, *request.size, request.schedule, budget)
+    return ClassDream(net, request, budget)

@@ -5,9 +5,9 @@ from ..models import sha1_of
 
 
 def run_params(params, model, weights_sha1, input_path, guide_path, layer, seed, mask_path=None, *, objective=None,
-               enhance=None, mask_feather=None, frames=None, zoom=None, tile_margin=None):
+               mask_feather=None, frames=None, zoom=None, tile_margin=None):
     """What goes into a dream's metadata, and what a re-run compares to decide it is done. params: the
-    DreamParams; enhance: for --objective enhance, its amplify, prior, prior_weight and optimizer."""
+    DreamParams (or any object with their names)."""
     recorded = dict(model=model.name, weights_sha1=weights_sha1, layer=layer, octaves=params.octaves,
                     octave_scale=params.octave_scale, iters=params.iters, step_size=params.step_size,
                     jitter=params.jitter, seed=seed, exact_gradient=params.exact_gradient,
@@ -17,8 +17,6 @@ def run_params(params, model, weights_sha1, input_path, guide_path, layer, seed,
         recorded.update(guide=guide_path.name, guide_sha1=sha1_of(guide_path))
     if objective:
         recorded.update(objective=objective)
-    if objective == "enhance":  # deterministic: no seed; its own parameters decide "already done"
-        recorded.update(enhance, seed=None, octaves=None, octave_scale=None, jitter=None)
     if mask_path:
         recorded.update(mask=mask_path.name, mask_sha1=sha1_of(mask_path), mask_feather=mask_feather)
     if frames:
@@ -26,6 +24,14 @@ def run_params(params, model, weights_sha1, input_path, guide_path, layer, seed,
     if tile_margin is not None:  # an inexact margin changes the result
         recorded.update(tile_margin=tile_margin)
     return recorded
+
+
+def enhance_params(params, model, weights_sha1, input_path, layer, enhance):
+    """What python -m dream INPUT --objective enhance records: the photo's run with enhance's own
+    parameters (amplify, prior, prior_weight, optimizer) and none of the octaves' or the jitter's; it is
+    deterministic, so no seed either."""
+    return dict(run_params(params, model, weights_sha1, input_path, None, layer, None, objective="enhance"),
+                **enhance, seed=None, octaves=None, octave_scale=None, jitter=None)
 
 
 def gallery_params(params, model, weights_sha1, input_path, seed):

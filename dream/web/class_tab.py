@@ -83,16 +83,15 @@ def class_job(served):
 
 
 def drawn(served, job, classes, strips, size, init_img, schedule, seed):
-    """visualize_class on the served net, after its checks, reporting each step to the job."""
-    from ..engine.classvis import check_canvas, check_canvas_memory, visualize_class
+    """The class image drawn on the served net, prepared as python -m dream class prepares it (the budget
+    resolved when the job starts, as for every tab), reporting each step to the job."""
+    from ..engine.classvis import ClassRequest, prepare_class
     from ..runs.budget import memory_budget
-    budget = memory_budget(served.max_memory)  # resolved when the job starts, as for every tab
-    total, done = sum(o["iter_n"] for o in schedule), []
+    drawing = prepare_class(served.net, ClassRequest(classes, strips, size, init_img, schedule),
+                            memory_budget(served.max_memory))
+    total, done = drawing.steps(), []
 
     def progress(octave, i, canvas):
         done.append(1)
         job.step(f"octave {octave + 1} of {len(schedule)}, step {len(done)} of {total}", canvas, len(done) / total)
-    check_canvas(served.net, *size)
-    check_canvas_memory(served.net, *size, schedule, budget)
-    return visualize_class(served.net, classes, size=size, img=init_img, schedule=schedule, regions=strips,
-                           rng=np.random.RandomState(seed), progress=progress, max_memory=budget)
+    return drawing.run(np.random.RandomState(seed), progress)
