@@ -175,6 +175,7 @@ def test_a_command_reads_its_flags_once_into_a_frozen_request():
     assert request.octaves == 3
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.octaves = 4
-    taking_args = [f"{path.name}:{node.name}" for path in modules("cli") for node in ast.walk(ast.parse(path.read_text()))
+    taking_args = [f"{path.name}:{node.name}" for path in modules("cli")
+                   for node in ast.walk(ast.parse(path.read_text()))
                    if isinstance(node, ast.FunctionDef) and "args" in [a.arg for a in node.args.args]]
     assert taking_args == []

@@ -29,8 +29,8 @@ def test_a_request_names_a_layer_or_an_objective(load):
 def test_prepared_dreams_are_the_notebooks_bytes(load, small_photo):
     img = small_photo
     guide = np.ascontiguousarray(img[::-1])
-    mask = soft_mask(np.float32(np.arange(img.shape[1])[None, :, None].repeat(img.shape[0], 0).repeat(3, 2) > 100) * 255,
-                     *img.shape[:2], 4.0)
+    right = np.arange(img.shape[1])[None, :, None].repeat(img.shape[0], 0).repeat(3, 2) > 100
+    mask = soft_mask(np.float32(right) * 255, *img.shape[:2], 4.0)
     net_a, net_b = load(), load()
     # in the order a front end makes them, on one net each: stale diffs depend on the net's history
     assert np.array_equal(prepared(net_a, img, layer=LAYER).run(img, np.random.RandomState(3)),
@@ -63,5 +63,6 @@ def test_a_zoom_plans_once_and_makes_the_notebooks_frames(load, photo):
     frames = [frame for _, frame, _ in zoom.zoom(photo, 2, 0.1, np.random.RandomState(3))]
     assert zoom.plans == plans and zoom.tiled()  # the same plans, made once
     rng = np.random.RandomState(3)
-    expected = [frame for _, frame, _ in dream.zoom_frames(net_b, photo, 2, s=0.1, end=LAYER, rng=rng, **PARAMS.engine())]
+    loop = dream.zoom_frames(net_b, photo, 2, s=0.1, end=LAYER, rng=rng, **PARAMS.engine())
+    expected = [frame for _, frame, _ in loop]
     assert all(np.array_equal(a, b) for a, b in zip(frames, expected)) and len(frames) == 2

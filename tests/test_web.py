@@ -90,8 +90,8 @@ def test_cancel_stops_the_dream_and_the_next_one_runs(server, browser, tmp_path)
     set_number(page, "Steps per octave", 99)
     upload(page, "photo", astronaut_file(tmp_path, size=(512, 384), corner=(64, 0)))
     page.locator("#dream").click()
-    sync_api.expect(page.locator("#status")).to_contain_text(re.compile("octave 1 of 4, step .* of 99 · about .* left"),
-                                                             timeout=60_000)
+    sync_api.expect(page.locator("#status")).to_contain_text(
+        re.compile("octave 1 of 4, step .* of 99 · about .* left"), timeout=60_000)
     page.locator("#cancel").click()
     sync_api.expect(page.locator("#status")).to_have_text("cancelled")
     time.sleep(3)  # a dream that went on would report its steps here

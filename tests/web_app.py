@@ -115,7 +115,9 @@ def upload(page, elem_id, path):
             return
         except sync_api.TimeoutError:
             pass
-    raise AssertionError(f"#{elem_id} does not take {path.name}")
+    box = page.locator(f"#{elem_id}")
+    raise AssertionError(f"#{elem_id} does not take {path.name}; it shows {box.inner_text()!r}, "
+                         f"{page.locator(f'#{elem_id} input[type=file]').count()} file inputs")
 
 
 def download(page, elem_id, index=0, timeout_ms=DREAM_TIMEOUT_MS):

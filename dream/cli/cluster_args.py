@@ -67,7 +67,8 @@ def placement(request, default_workers=None):
         gpu, workers = None, workers or len(request.gpus)
     if not (request.scheduler or workers) and (request.threads_per_worker or request.dashboard):
         raise DreamError("--threads-per-worker and --dashboard are for a local cluster: add --workers N")
-    return Placement(gpu, tuple(request.gpus or ()), workers, request.scheduler, request.threads_per_worker, request.dashboard,
+    return Placement(gpu, tuple(request.gpus or ()), workers, request.scheduler, request.threads_per_worker,
+                     request.dashboard,
                      request.max_memory)
 
 

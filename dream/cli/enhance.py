@@ -19,8 +19,8 @@ def is_enhance(objective):
 
 def run(request):
     from .image import checked_output, read_photos
-    unused = [flag for flag, value in [("--guide", request.guide), ("--mask", request.mask), ("--frames", request.frames),
-                                       ("--max-memory", request.max_memory),
+    unused = [flag for flag, value in [("--guide", request.guide), ("--mask", request.mask),
+                                       ("--frames", request.frames), ("--max-memory", request.max_memory),
                                        ("--tile-margin", request.tile_margin is not None)] if value]
     if unused:
         raise DreamError(f"{unused[0]} does not apply to --objective enhance")

@@ -94,8 +94,8 @@ def run(request):
     layer = target_layer(request, photo.guide_img)
     output = checked_output(request, photo)
     model, weights_sha1 = checked_model(request)
-    recorded = run_params(DreamParams.of(request), model, weights_sha1, photo.path, photo.guide_path, layer, request.seed,
-                          photo.mask_path, objective=request.objective, mask_feather=request.mask_feather,
+    recorded = run_params(DreamParams.of(request), model, weights_sha1, photo.path, photo.guide_path, layer,
+                          request.seed, photo.mask_path, objective=request.objective, mask_feather=request.mask_feather,
                           frames=request.frames, zoom=request.zoom, tile_margin=request.tile_margin)
     if not request.frames and already_done(output, recorded, request.overwrite):
         return 0

@@ -114,7 +114,8 @@ def run(request):
                       height=source.height, width=source.width, first=first, targets=targets,
                       table=table, defaults=defaults, iters=request.iters, octaves=request.octaves,
                       octave_scale=request.octave_scale, jitter=request.jitter, exact_gradient=request.exact_gradient,
-                      flow=request.flow, guide_img=guide_img, mask=mask, max_memory=budget, tile_margin=request.tile_margin)
+                      flow=request.flow, guide_img=guide_img, mask=mask, max_memory=budget,
+                      tile_margin=request.tile_margin)
     say_tiles(clip.prepare(net)[first])  # every target checked here
     started = time.perf_counter()
     with cluster_client(where, threads) if cluster else contextlib.nullcontext((None, None)) as (client, place):
@@ -234,9 +235,9 @@ def video_record(request, model, weights_sha1, source, first, chunk):
     amount = FLOWS[request.flow].amount
     return video_params(DreamParams.of(request), model, weights_sha1, request.input, source.files is None, first,
                         objective=request.objective, iters_next=request.iters_next, flow=request.flow,
-                        amount=(amount, getattr(request, amount, None)), seed=request.seed, tile_margin=request.tile_margin,
-                        keyframes=request.keyframes, guide=request.guide, mask=request.mask, mask_feather=request.mask_feather,
-                        chunk=chunk, warm_up=request.warm_up)
+                        amount=(amount, getattr(request, amount, None)), seed=request.seed,
+                        tile_margin=request.tile_margin, keyframes=request.keyframes, guide=request.guide,
+                        mask=request.mask, mask_feather=request.mask_feather, chunk=chunk, warm_up=request.warm_up)
 
 
 def work_folder(folder, params, overwrite):

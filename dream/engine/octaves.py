@@ -44,8 +44,9 @@ def plan_octaves(net, height, width, octave_n=4, octave_scale=1.4, ends=('incept
 
     max_memory: the peak this process may reach, in bytes; None: no bound, every octave whole (the
     notebook's way; a front end's budget comes from dream.runs.budget, the one place that turns "none
-    given" into what the machine has). tile_margin: pixels each tile adds around its core; None for the exact margin, which makes the
-    tiled dream identical to the untiled one. Raises DreamError if an octave fits in no way.
+    given" into what the machine has). tile_margin: pixels each tile adds around its core; None for the
+    exact margin, which makes the tiled dream identical to the untiled one. Raises DreamError if an
+    octave fits in no way.
     """
     budget = math.inf if max_memory is None else max_memory
     sizes = octave_sizes(height, width, octave_n, octave_scale)

@@ -16,7 +16,8 @@ from ..network.shapes import deepest_layer, spatial_sizes
 # inception_3b under --max-memory 1G once peaked 0.03% over (per-layer im2col buffers); with it,
 # and the shared buffer, it peaks at 0.88 GB.
 TILE_MODEL_HEADROOM = 1.10
-# numpy arrays a tile adds, per pixel of the tile (not of the octave: see TILED_OCTAVE_BYTES_PER_PIXEL): its input, the gradient copies of the objective,
+# numpy arrays a tile adds, per pixel of the tile (not of the octave: see TILED_OCTAVE_BYTES_PER_PIXEL):
+# its input, the gradient copies of the objective,
 # the mask's tile.
 TILE_BYTES_PER_PIXEL = 48
 

@@ -31,7 +31,7 @@ def photo_input(served, elem_id):
     import gradio as gr
     # a file, not gr.Image: dream reads the file's own bytes with its own reader, which checks it (corrupt,
     # bombs, 16-bit, EXIF turns); gr.Image would hand over its own re-encoding
-    photo = gr.File(label="Photo", file_types=["image"], type="filepath", elem_id=elem_id, height=90)
+    photo = gr.File(label="Photo", file_types=["image"], type="filepath", elem_id=elem_id)
     shown = gr.Image(label="The photo", interactive=False, format=SHOWN_FORMAT, height=240, buttons=[],
                      elem_id=f"{elem_id}-shown")
     photo.change(lambda path: photo_picture(served, path), photo, shown, queue=False)
