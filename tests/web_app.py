@@ -102,6 +102,18 @@ def open_accordion(page, title):
     page.get_by_text(title, exact=True).filter(visible=True).first.click()
 
 
+def names(box, name, timeout_s):
+    """Whether the box shows the file name within timeout_s. Gradio's file box may show a name as its stem
+    and its extension apart ('photo', '.png': a stem it can shorten where the box is narrow), so the text
+    is read with its line breaks taken out."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if name in "".join(box.inner_text().split("\n")):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def upload(page, elem_id, path):
     """Choose the file, and wait until the box names it (uploaded: a click now sends it). A choice
     made while the page re-renders the box (an accordion just opened) can be lost: choose again. A
@@ -110,11 +122,8 @@ def upload(page, elem_id, path):
         chooser = page.locator(f"#{elem_id} input[type=file]")
         if chooser.count():
             chooser.set_input_files(str(path))
-        try:
-            page.locator(f"#{elem_id}").get_by_text(path.name).first.wait_for(timeout=6_000)
+        if names(page.locator(f"#{elem_id}"), path.name, timeout_s=6):
             return
-        except sync_api.TimeoutError:
-            pass
     box = page.locator(f"#{elem_id}")
     raise AssertionError(f"#{elem_id} does not take {path.name}; it shows {box.inner_text()!r}, "
                          f"{page.locator(f'#{elem_id} input[type=file]').count()} file inputs")
