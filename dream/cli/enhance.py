@@ -3,6 +3,7 @@ beside the notebook's octaves, on one photo at one scale without jitter. The pho
 it once (is_enhance); nothing else asks which loop a run is."""
 import sys
 
+from ..engine.parameters import DreamParams
 from ..errors import DreamError
 from ..images import save_image
 from ..runs.budget import memory_budget
@@ -29,7 +30,7 @@ def run(request):
     layer = request.layer or DEFAULT_LAYER
     output = checked_output(request, photo)
     model, weights_sha1 = checked_model(request)
-    recorded = enhance_params(request, model, weights_sha1, photo.path, layer,
+    recorded = enhance_params(DreamParams.of(request), model, weights_sha1, photo.path, layer,
                               dict(amplify=request.amplify, prior=request.prior, prior_weight=request.prior_weight,
                                    optimizer=request.optimizer))
     if already_done(output, recorded, request.overwrite):

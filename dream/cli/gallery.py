@@ -46,9 +46,10 @@ def run(request):
     model, weights_sha1 = checked_model(request)
     net = load_net(model.prototxt, model.weights, gpu=request.gpu)
     layers = chosen_layers(net, request)
-    dreams, too_small = prepared_layers(net, img, layers, request, budget)
+    params = gallery_dream_params(request)
+    dreams, too_small = prepared_layers(net, img, layers, params, budget)
     folder.mkdir(parents=True, exist_ok=True)
-    base = gallery_params(gallery_dream_params(request), model, weights_sha1, input_path, request.seed)
+    base = gallery_params(params, model, weights_sha1, input_path, request.seed)
     base["seed"] = resolve_seed(request.seed, _earlier_seed(folder, layers, base))
     tiles, made = dream_layers_into(dreams, img, folder, layers, too_small, base, request)
     save_image(contact_sheet(tiles, columns=request.columns), folder / SHEET, dict(base, layers=layers))
@@ -82,16 +83,15 @@ def gallery_dream_params(request):
     return DreamParams.of(request, exact_gradient=True)
 
 
-def prepared_layers(net, img, layers, request, budget):
+def prepared_layers(net, img, layers, params, budget):
     """({layer: its prepared Dream}, {layer: why} for the layers the photo is too small for, which get a
     grey tile); before anything is written, a layer that cannot fit in memory stops the run."""
     from ..engine.octaves import check_dream_input
     from ..engine.prepare import DreamRequest, prepare
-    params = gallery_dream_params(request)
     dreams, too_small = {}, {}
     for layer in layers:
         try:
-            check_dream_input(net, *img.shape[:2], request.octaves, request.octave_scale, layer)
+            check_dream_input(net, *img.shape[:2], params.octaves, params.octave_scale, layer)
         except DreamError as e:
             too_small[layer] = e
             continue

@@ -119,4 +119,4 @@ def run_jobs(client, model, jobs, on_result, in_flight):
             result = Result(name, error=f"{type(e).__name__}: {e}")
         on_result(result)
         return next_task()
-    run_as_they_finish(client, filter(None, (next_task() for _ in range(in_flight))), on_done)
+    run_as_they_finish(client, [next_task() for _ in range(in_flight)], on_done)

@@ -99,8 +99,10 @@ class Objective:
         summed. end: the layer of the terms that name none (the notebook's objectives); those alone
         follow exact_gradient, as the notebook's make_step does (no clearing unless asked), and an
         objective that names its layers always clears the stale diffs (see clear_diffs)."""
-        order = list(net._layer_names)
-        layers = sorted({end if layer is None else layer for layer, _, _ in self.terms}, key=order.index)
+        layers = list({end if layer is None else layer for layer, _, _ in self.terms})
+        if len(layers) > 1:  # the net's order (a step's one layer, the usual case, needs none)
+            order = list(net._layer_names)
+            layers.sort(key=order.index)
         forward(net, layers[-1])
         exact = exact_gradient or self.names_its_layers
         total = None

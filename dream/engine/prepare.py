@@ -40,11 +40,6 @@ class DreamRequest:
         if (self.layer is None) == (self.objective is None):
             raise DreamError("a dream names a layer or an objective, one of the two")
 
-    @property
-    def target(self):
-        """What it dreams at, in words: the layer, or the objective's expression."""
-        return self.layer if self.objective is None else self.objective
-
 
 @dataclass(frozen=True, eq=False)
 class Dream:
