@@ -1,5 +1,5 @@
 """The command line: python -m dream [COMMAND] ..., one module per command (image: the default, classes,
-gallery, video, batch, serve), and common.py for what they share. Each parses its flags and calls the
+gallery, video, batch, serve, live), and common.py for what they share. Each parses its flags and calls the
 library; what the web app shares with it is in dream.runs. Nothing outside dream.cli imports from here."""
 import os
 import sys
@@ -10,7 +10,8 @@ from .image import build_parser, run
 
 # Commands besides the default dream: python -m dream NAME ...
 COMMANDS = {"class": "dream.cli.classes", "gallery": "dream.cli.gallery", "video": "dream.cli.video",
-            "batch": "dream.cli.batch", "serve": "dream.cli.serve"}
+            "batch": "dream.cli.batch", "serve": "dream.cli.serve",
+            "live": "dream.cli.live"}
 
 
 def main(argv=None):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from ..errors import DreamError
 
+MAX_LIVE = 64  # --max-live's ceiling: each viewer holds a frame and its dream
 MAX_WAITING = 10_000  # --max-waiting's ceiling: each waiting dream holds a photo; past this, only a flood waits
 
 
@@ -24,6 +25,9 @@ def build_parser():
     p.add_argument("--max-waiting", type=positive(int, MAX_WAITING), default=16, metavar="N",
                    help="dreams that may wait for the one running; more are refused with a message, so that a "
                         "flood of requests cannot grow the server's memory")
+    p.add_argument("--max-live", type=positive(int, MAX_LIVE), default=2, metavar="N",
+                   help="people who may dream live from their camera at once (the Live tab), taking turns on one "
+                        "net a frame at a time; one more is told to try again later")
     add_access_args(p)
     add_memory_args(p)
     add_model_args(p)
@@ -41,7 +45,7 @@ def run(request):
     model, weights_sha1 = checked_model(request)
     try:
         serve(model, weights_sha1, request.gpu, request.cache, request.host, request.port, logins, request.max_upload,
-              request.max_memory, request.tile_margin, request.max_waiting)
+              request.max_memory, request.tile_margin, request.max_waiting, request.max_live)
     except PortUnavailable:
         raise DreamError(f"cannot listen on {request.host}:{request.port}: the port is taken or not allowed; "
                          f"choose another --port") from None

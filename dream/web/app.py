@@ -1,20 +1,25 @@
-"""The page: a Dream, a Class and a Zoom tab around one loaded net."""
+"""The page: a Dream, a Class, a Zoom and a Live tab around one loaded net (and Live's own)."""
 import os
 
 from .class_tab import class_tab
 from .dream_tab import dream_tab
 from .jobs import Served
+from .live_seats import LiveSeats
+from .live_tab import live_tab
 from .zoom_tab import zoom_tab
 
 
 # The result fills its box whatever its size (a small photo's dream, an early octave's preview): large
 # enough to judge.
-CSS = ".dream-result img { width: 100%; height: 100%; object-fit: contain; }"
+CSS = (".dream-result img { width: 100%; height: 100%; object-fit: contain; }\n"
+       "#live-result img { width: 100%; max-height: 560px; object-fit: contain; }")
 
 
-def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, tile_margin=None, max_waiting=None):
+def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, tile_margin=None, max_waiting=None,
+              max_live=2):
     """The gr.Blocks app; net: the loaded net every job uses (one at a time, through the queue), with at
-    most max_waiting requests waiting (None: no bound); the rest are refused ("Queue is full")."""
+    most max_waiting requests waiting (None: no bound); the rest are refused ("Queue is full"); at most
+    max_live people dreaming live at once, on a net of their own (dream.web.live_seats)."""
     import gradio as gr
     from ..network.net import dream_layers
     served = Served(model, weights_sha1, net, work_dir, max_memory, tile_margin)
@@ -25,6 +30,8 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, til
         dream_tab(served, layers, pictures)
         class_tab(served)
         zoom_tab(served, layers)
+        seats = LiveSeats(served, max_live)
+        app.unload(live_tab(seats, layers, pictures))  # a page closed or reloaded frees its seat at once
     app.queue(max_size=max_waiting)
     return app
 

@@ -71,11 +71,26 @@ def progress_and_result(label, status_id, result_id=None):
                               height=560, elem_id=result_id, elem_classes=["dream-result"])
 
 
-def layer_dropdown(layers, **kw):
+def layer_dropdown(layers, default=DEFAULT_LAYER, **kw):
     import gradio as gr
-    # a custom value reaches checked_params, which names the close layers (Gradio would list all 80)
-    return gr.Dropdown(layers, value=DEFAULT_LAYER if DEFAULT_LAYER in layers else layers[-1], label="Layer",
+    # a custom value reaches checked_layer, which names the close layers (Gradio would list all 80)
+    return gr.Dropdown(layers, value=default if default in layers else layers[-1], label="Layer",
                        allow_custom_value=True, **kw)
+
+
+def layer_picker(pictures, layers, gallery_id, layer_id, default=DEFAULT_LAYER):
+    """The layer, picked by its picture (what it dreams on grey noise) or by name: its dropdown."""
+    import gradio as gr
+    from .pictures import caption
+    gallery = gr.Gallery(value=[(p, caption(layer)) for p, layer in pictures],
+                         label="Layers, early to deep: click one", columns=3, height="auto", object_fit="cover",
+                         allow_preview=False, buttons=[], elem_id=gallery_id)
+    layer = layer_dropdown(layers, default, elem_id=layer_id)
+
+    def picked(evt: gr.SelectData):
+        return pictures[evt.index][1]
+    gallery.select(picked, None, layer, queue=False)
+    return layer
 
 
 def parameter_inputs():
@@ -102,15 +117,21 @@ class PageDream:
 
 def checked_params(net, layer, *values):
     """The page's layer, its sliders' values (parameter_inputs' order) and seed, checked: a PageDream."""
+    checked_layer(net, layer)
+    *values, seed = values
+    seed = checked_number("Seed", seed, 0, MAX_SEED, int)
+    params = {p.name: checked_number(p.label, value, *p.page, p.kind) for p, value in zip(ON_THE_PAGE, values)}
+    return PageDream(layer, DreamParams(**params), seed)
+
+
+def checked_layer(net, layer):
+    """The page's layer, a layer of the net (DreamError naming the close ones otherwise)."""
     from ..network.net import UnknownLayer, check_end
     try:
         check_end(net, layer)
     except UnknownLayer as e:
         raise DreamError(f"{e}{'' if e.close else '; pick one from the list'}") from None
-    *values, seed = values
-    seed = checked_number("Seed", seed, 0, MAX_SEED, int)
-    params = {p.name: checked_number(p.label, value, *p.page, p.kind) for p, value in zip(ON_THE_PAGE, values)}
-    return PageDream(layer, DreamParams(**params), seed)
+    return layer
 
 
 def checked_photo_and_params(served, photo, layer, *values):

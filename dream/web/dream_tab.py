@@ -3,9 +3,8 @@ the result downloads with the metadata python -m dream writes."""
 import numpy as np
 
 from .controls import (checked_guide_and_mask, checked_photo_and_params, go_and_cancel, guide_and_mask,
-                       layer_dropdown, parameter_inputs, photo_input, progress_and_result)
+                       layer_picker, parameter_inputs, photo_input, progress_and_result)
 from .jobs import on_click, one_sentence, prepared, tiles_note, uint8_image, watch
-from .pictures import caption
 from .progress import dream_fraction
 
 
@@ -16,20 +15,13 @@ def dream_tab(served, layers, pictures):
         with gr.Row():
             with gr.Column(scale=2):
                 photo = photo_input(served, "photo")
-                gallery = gr.Gallery(value=[(p, caption(layer)) for p, layer in pictures],
-                                     label="Layers, early to deep: click one", columns=3, height="auto",
-                                     object_fit="cover", allow_preview=False, buttons=[], elem_id="layers")
-                layer = layer_dropdown(layers, elem_id="layer")
+                layer = layer_picker(pictures, layers, "layers", "layer")
                 params = parameter_inputs()
                 extras = guide_and_mask()
                 go, stop = go_and_cancel("Dream", "dream", "cancel")
             with gr.Column(scale=3):
                 progress, result = progress_and_result("Dream", "status", "result")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
-
-    def picked(evt: gr.SelectData):
-        return pictures[evt.index][1]
-    gallery.select(picked, None, layer, queue=False)
     on_click(go, stop, dream_job(served), [photo, layer, *params, *extras], [result, download, *progress], progress,
              "dream")
 

@@ -24,7 +24,7 @@ def require_gradio():
 
 
 def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_upload, max_memory, tile_margin,
-          max_waiting):
+          max_waiting, max_live=2):
     """Load the net, make the layer pictures, and serve the app until Ctrl+C or SIGTERM; the uploads and
     results go with it. max_memory: each dream's budget (None: what is available when it starts).
     PortUnavailable if it cannot listen on host:port."""
@@ -37,7 +37,8 @@ def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_uplo
         net = load_net(model.prototxt, model.weights, gpu=gpu)
         print("dream: making the layer pictures (once per model)...", file=sys.stderr)
         pictures = layer_pictures(net, model.name, weights_sha1, pictures_cache)
-        app = build_app(model, weights_sha1, net, pictures, work_dir, max_memory, tile_margin, max_waiting)
+        app = build_app(model, weights_sha1, net, pictures, work_dir, max_memory, tile_margin, max_waiting,
+                        max_live)
         try:
             app.launch(server_name=host, server_port=port, share=False, quiet=True, auth=logins,
                        max_file_size=int(max_upload), ssr_mode=False, mcp_server=False, enable_monitoring=False,

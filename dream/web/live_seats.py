@@ -1,0 +1,66 @@
+"""Who is dreaming live: at most `limit` viewers at once, each with a LiveDream of their own (what carries from
+their last frame to the next), all on one live net that they take in turns, a frame at a time: a fair share.
+A viewer who stops sending frames (stopped the camera, closed the page, lost the connection) frees their seat
+after IDLE_S, or at once when the page says it is closing; nothing a viewer leaves behind outlives the seat."""
+import threading
+import time
+from dataclasses import dataclass
+
+from ..errors import DreamError
+from ..video.live import LiveDream, RateMeter
+
+IDLE_S = 4.0
+
+
+@dataclass
+class Seat:
+    live: LiveDream
+    meter: RateMeter
+    last_used: float
+
+
+class LiveSeats:
+    """The seats, and the live net they share (loaded with the first viewer)."""
+
+    def __init__(self, served, limit):
+        self.served, self.limit = served, limit
+        self.seats = {}  # session -> Seat
+        self.lock = threading.Lock()  # the seats
+        self.net_lock = threading.Lock()  # the live net: one frame at a time
+        self.net = None
+
+    def live_net(self):
+        """A net of the served model for live frames only: a dream on another tab holds the served net for
+        minutes, and a live frame must not wait for it."""
+        from ..network.net import load_net
+        with self.net_lock:
+            if self.net is None:
+                model = self.served.model
+                self.net = load_net(model.prototxt, model.weights, gpu=self.served.net.dream_gpu)
+            return self.net
+
+    def take(self, session):
+        """The viewer's seat (a new one for a new viewer); DreamError when every seat is taken."""
+        from ..runs.budget import memory_budget
+        now = time.monotonic()
+        with self.lock:
+            for other in [s for s, seat in self.seats.items() if now - seat.last_used > IDLE_S]:
+                del self.seats[other]
+            seat = self.seats.get(session)
+            if seat is None:
+                if len(self.seats) >= self.limit:
+                    who = "one person is" if self.limit == 1 else f"{self.limit} people are"
+                    raise DreamError(f"{who} dreaming live already, as many as this server allows; "
+                                     f"try again in a minute")
+                seat = self.seats[session] = Seat(None, RateMeter(), now)
+            seat.last_used = now
+        if seat.live is None:
+            seat.live = LiveDream(self.live_net(), budget=memory_budget(self.served.max_memory))
+        return seat
+
+    def leave(self, session):
+        with self.lock:
+            self.seats.pop(session, None)
+    def viewers(self):
+        with self.lock:
+            return len(self.seats)
