@@ -81,7 +81,7 @@ def open_live(browser, url, login=None):
     page = context.new_page()
     page.goto(url)
     if login:
-        from test_web_auth import log_in
+        from web_app import log_in
         log_in(page, *login)
     page.locator("#dream").wait_for()
     page.get_by_role("tab", name="Live").click()

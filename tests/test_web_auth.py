@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from web_app import astronaut_file, start_server, stop_server, sync_api, upload
+from web_app import astronaut_file, log_in, start_server, stop_server, sync_api, upload
 
 USER, PASSWORD = "ada", "correct horse:battery staple"  # a password may hold ':' and spaces
 MAX_WAITING = 2
@@ -64,12 +64,6 @@ def test_bad_logins_are_one_line_that_never_shows_a_password(googlenet, tmp_path
     assert r.returncode == 2 and "not allowed with argument --auth" in r.stderr
 
 
-def log_in(page, user, password):
-    page.get_by_label("username").fill(user)
-    page.get_by_label("password").fill(password)
-    page.get_by_role("button", name="Login").click()
-
-
 def test_a_wrong_password_is_refused_and_the_right_one_opens_the_app(server, browser):
     _, url, _ = server
     page = browser.new_page()
@@ -89,6 +83,7 @@ def test_without_logging_in_nothing_answers(server, tmp_path):
     for path in ("/config", "/gradio_api/info", "/gradio_api/queue/data?session_hash=x"):
         assert httpx.get(url + path).status_code == 401, path
     assert httpx.post(url + "/gradio_api/queue/join", json={"data": [], "fn_index": 0}).status_code == 401
+    assert httpx.post(url + "/gradio_api/stream/x", json={"data": [], "fn_index": 0}).status_code == 401  # Live's
     assert httpx.post(url + "/login", data={"username": USER, "password": "guess"}).status_code == 400
     logged_in = httpx.Client()
     assert logged_in.post(url + "/login", data={"username": USER, "password": PASSWORD}).status_code == 200

@@ -19,3 +19,11 @@ def budget_forcing_tiles(net, img, octave_n, ends):
     budget = budget_below_whole(net, img, octave_n, ends, fraction=0.6)
     plans = plan_octaves(net, *img.shape[:2], octave_n, 1.4, ends, None, budget)
     return budget if len(plans[-1]) > 1 else plans[-1].peak - 1
+
+
+def free_udp_port():
+    """A UDP port on 127.0.0.1 that nothing holds now."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -74,6 +74,12 @@ def open_page(browser, url, requests=None, tab=None):
     return page
 
 
+def log_in(page, user, password):
+    page.get_by_label("username").fill(user)
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Login").click()
+
+
 def astronaut_file(folder, name="photo.png", size=(224, 168), corner=(100, 150)):
     """A crop of scikit-image's astronaut at corner (y, x), or all of it resized when size is larger."""
     import skimage.data

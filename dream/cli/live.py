@@ -104,5 +104,7 @@ def dream_live(source, live, outputs, seconds):
                       end="", file=sys.stderr, flush=True)
         finally:
             print(file=sys.stderr)
+    if source.end_note:
+        print(f"dream: {source.end_note}; taken as the end of the source", file=sys.stderr)
     print(f"dream: {live.count} frames dreamed in {time.monotonic() - began:.1f} s; "
           f"{source.dropped} source frames skipped to keep up", file=sys.stderr)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine.parameters import MAX_STEP, Parameter
 from ..errors import DreamError
+from ..images import to_uint8
 from .flow import _cv2
 from .frames import frame_rng, start_image
 
@@ -116,9 +117,12 @@ class LiveDream:
             start = small
         else:
             start = start_image(small, *prev, flow=s.flow, decay=s.keep)
-        out = np.clip(dream.run(start, frame_rng(self.seed, self.count), iters=s.steps, step_size=s.strength), 0, 255)
+        # the dream carried to the next frame as the 8-bit image a clip's frame is stored as: a file's frames,
+        # every one dreamed at its own size, are then python -m dream video's frames, bit for bit
+        out = np.float32(to_uint8(dream.run(start, frame_rng(self.seed, self.count), iters=s.steps,
+                                            step_size=s.strength)))
         self._prev, self.count = (small, out), self.count + 1
-        return np.uint8(np.clip(scaled_up(out, small, frame, s.detail), 0, 255))
+        return to_uint8(scaled_up(out, small, frame, s.detail))
 
 
 def scaled_up(out, small, frame, detail):

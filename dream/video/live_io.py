@@ -59,7 +59,7 @@ class LiveSource:
             raise DreamError(f"{self.spec}: has no video stream")
         stream = self.container.streams.video[0]
         self.width, self.height = stream.codec_context.width, stream.codec_context.height
-        self.read, self.taken, self.ended, self.error = 0, 0, False, None
+        self.read, self.taken, self.ended, self.error, self.end_note = 0, 0, False, None, None
         self._newest = None  # (source index, frame, when it arrived)
         self._given = -1  # the index of the last frame handed out
         self._lock = threading.Condition()
@@ -86,8 +86,9 @@ class LiveSource:
                     self._newest = (self.read, image, time.monotonic())
                     self.read += 1
                     self._lock.notify_all()
-        except av.error.FFmpegError as e:
-            self.error = f"{self.spec}: reading stopped ({e.strerror or e})"
+        except av.error.FFmpegError as e:  # before any frame, a failure; after, how a stream ends
+            reason = f"{self.spec}: reading stopped ({e.strerror or e})"
+            self.error, self.end_note = (reason, None) if self.read == 0 else (None, reason)
         finally:
             with self._lock:
                 self.ended = True

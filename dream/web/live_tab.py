@@ -25,9 +25,9 @@ def live_tab(seats, layers, pictures):
             with gr.Column(scale=2):
                 camera = gr.Image(label="Camera", sources=["webcam"], streaming=True, type="numpy",
                                   elem_id="camera", height=240)
-                layer = layer_picker(pictures, layers, "live-layers", "live-layer", LIVE_LAYER)
                 controls = [gr.Slider(*p.page, p.default, step=1 if p.kind is int else 0.1, label=p.label,
                                       info=p.help) for p in LIVE]
+                layer = layer_picker(pictures, layers, "live-layers", "live-layer", LIVE_LAYER)
             with gr.Column(scale=3):
                 shown = gr.HTML(WAITING, elem_id="live-result", elem_classes=["dream-result"])
                 stats = gr.Textbox("", label="Speed", interactive=False, elem_id="live-stats")
