@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dream on a lent GPU machine (an H100 or H200 that starts bare, without network), in one call:
 # unpacks what scripts/gpu_bundle.sh packed here, compiles pycaffe for the machine's Python, runs
-# `pytest -m gpu`, then benchmarks/bench_gpu.py, which prints the table last.
+# `pytest -m gpu`, bench_dream.py and bench_live.py, then benchmarks/bench_gpu.py, which prints the table last.
 #
 #   scripts/gpu_check.sh [--rehearse | --quick] [CARRY]      (CARRY: default <repo>/.gpu-carry)
 #
@@ -127,6 +127,12 @@ TESTS=0
 say "the default run per octave (benchmarks/bench_dream.py --gpu)"
 "$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
 if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit "$TESTS"; fi
+say "live dreaming at 640, 960 and 1280 px (benchmarks/bench_live.py --gpu)"
+if "$PY" -c 'import av, cv2, skimage' 2>/dev/null; then
+  timeout 100 "$PY" "$REPO/benchmarks/bench_live.py" --gpu 0 --seconds 4 2>&1 | tail -8 || true
+else
+  echo "no PyAV, OpenCV or scikit-image for $PY here: live dreaming not measured" >&2
+fi
 say "benchmark"
 "${BENCH[@]}" --device gpu --budget "${CHECK_BUDGET_S:-180}" --note "pytest -m gpu: $(tail -1 "$WORK/pytest.log")"
 say "done"

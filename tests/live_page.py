@@ -52,7 +52,8 @@ def frame_number(img, mirrored=True):
 
 
 def camera_clip(path, n=100, size=(640, 360), fps=25):
-    """A y4m clip Chromium plays as its camera (in a loop): scikit-image's astronaut, panned, numbered."""
+    """A y4m clip Chromium plays as its camera (in a loop, every 4 s): scikit-image's astronaut, panned,
+    numbered."""
     import skimage.data
     src, (w, h) = skimage.data.astronaut(), size
     frames = []

@@ -1,5 +1,6 @@
 """python -m dream live end to end on the random-weight GoogLeNet: a file played at its own pace and a stream
-served here (MPEG-TS over UDP, through FFmpeg's libraries), recorded and checked frame by frame; bad input."""
+served here (MPEG-TS over UDP, through FFmpeg's libraries) until it stops, recorded and checked frame by frame;
+bad input."""
 import subprocess
 import sys
 import threading
@@ -68,7 +69,7 @@ stream = out.add_stream("libx264", rate=25)
 stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
 stream.options = {{"tune": "zerolatency", "g": "5"}}  # a receiver that joins late starts at the next keyframe
 began = time.monotonic()
-for i, frame in enumerate(panning_frames(96, 64, 250, step=1)):
+for i, frame in enumerate(panning_frames(96, 64, 100, step=1)):  # 4 s
     time.sleep(max(0.0, began + i / 25 - time.monotonic()))
     for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
         out.mux(packet)
@@ -82,13 +83,14 @@ def test_a_stream_is_dreamed_into_a_recording_and_a_stream_a_player_opens(live, 
     watched = []
     player = threading.Thread(target=play, args=(player_url, watched), daemon=True)
     player.start()  # listening before anything is sent
-    run = live(source_url, "-o", "rec.mp4", "-o", player_url, *FAST, "--seconds", "4", background=True)
+    run = live(source_url, "-o", "rec.mp4", "-o", player_url, *FAST, background=True)  # until the stream stops
     sender = subprocess.Popen([sys.executable, "-c", SEND.format(tests=str(Path(__file__).parent), url=source_url)])
     try:
         _, stderr = run.communicate(timeout=120)
     finally:
         sender.kill()
     assert run.returncode == 0, stderr
+    assert "reading stopped" in stderr and "taken as the end of the source" in stderr  # 5 s of silence: its end
     recorded = list(VideoSource(tmp_path / "rec.mp4").frames())
     assert len(recorded) >= 5 and recorded[0].shape == (64, 96, 3)
     player.join(timeout=30)
