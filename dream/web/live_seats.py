@@ -58,6 +58,14 @@ class LiveSeats:
             seat.live = LiveDream(self.live_net(), budget=memory_budget(self.served.max_memory))
         return seat
 
+    def dream(self, seat, frame, settings):
+        """The seat's next frame dreamed with these settings, on the live net, when its turn comes."""
+        from ..network.net import use_net_device
+        with self.net_lock:
+            use_net_device(self.net)  # Gradio's worker threads start on the CPU, whatever --gpu the server has
+            seat.live.change(**settings)
+            return seat.live.dream(frame)
+
     def leave(self, session):
         with self.lock:
             self.seats.pop(session, None)

@@ -50,16 +50,13 @@ def live_frame(seats):
         with one_sentence():
             settings = checked_live(seats.served.net, layer, strength, octaves, steps, width, keep)
             seat = seats.take(request.session_hash)
-            with seats.net_lock:
-                from ..network.net import use_net_device
-                use_net_device(seats.net)  # Gradio's worker threads start on the CPU
-                seat.live.change(**settings)
-                dreamed = seat.live.dream(np.ascontiguousarray(camera[..., :3], dtype=np.uint8))
+            dreamed = seats.dream(seat, np.ascontiguousarray(camera[..., :3], dtype=np.uint8), settings)
         done = time.monotonic()
         seat.meter.add(done - arrived, done)
         h, w = working_size(*camera.shape[:2], settings["width"])
         return picture(dreamed), (f"{seat.meter.words()} · dreamed at {w}x{h}, shown at {camera.shape[1]}x"
-                                  f"{camera.shape[0]} · {settings['octaves']} scales x {settings['steps']} steps")
+                                  f"{camera.shape[0]} · {plural(settings['octaves'], 'scale')} x "
+                                  f"{plural(settings['steps'], 'step')}")
     return frame
 
 
@@ -67,6 +64,10 @@ def checked_live(net, layer, *values):
     """The page's layer and sliders (LIVE's order), checked: LiveSettings' fields."""
     settings = {p.name: checked_number(p.label, value, *p.page, p.kind) for p, value in zip(LIVE, values)}
     return dict(settings, layer=checked_layer(net, layer))
+
+
+def plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def picture(frame):
