@@ -1,9 +1,11 @@
 """python -m dream live end to end on the random-weight GoogLeNet: a file played at its own pace and a stream
 served here (MPEG-TS over UDP, through FFmpeg's libraries) until it stops, recorded and checked frame by frame;
 bad input."""
+import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +60,21 @@ def test_a_file_played_live_is_recorded_and_each_frame_is_the_dream_of_its_sourc
     for k, frame in enumerate(recorded):  # H.264 (4:2:0) of the same frames, in the same order
         errors = [np.abs(np.float32(frame) - d).mean() for d in dreamed]
         assert errors[k] < 8 and int(np.argmin(errors)) == k, (k, errors)
+
+
+def test_ctrl_c_ends_a_live_run_with_its_recording_whole(live, tmp_path):
+    make_clip(tmp_path / "in.mp4", 96, 64, 120, fps=12, audio_codec=None)  # 10 s
+    run = live("in.mp4", "-o", "rec.mp4", *FAST, background=True)
+    deadline = time.time() + 120
+    while not (tmp_path / ".rec.mp4.partial.mp4").exists() or time.time() < deadline - 117:  # 3 s of frames
+        assert run.poll() is None and time.time() < deadline, run.stderr.read()
+        time.sleep(0.1)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 0, stderr
+    assert "dream: stopped:" in stderr.splitlines()[-1]
+    recorded = list(VideoSource(tmp_path / "rec.mp4").frames())
+    assert 5 <= len(recorded) < 60 and not (tmp_path / ".rec.mp4.partial.mp4").exists()
 
 
 SEND = """
@@ -116,6 +133,7 @@ def play(url, into):
     (["odd.mp4", "-o", "out.mp4"], "H.264 in an mp4 needs even sides"),
     (["in.mp4", "-o", "out.mp4", "--width", "10"], "'10' must be greater than 63"),
     (["in.mp4"], "the following arguments are required: -o/--output"),
+    (["in.mp4", "-o", "out.avi"], "out.avi: a recording is .mkv, .mov, .mp4"),
 ])
 def test_bad_input_is_one_line_and_leaves_nothing(live, tmp_path, args, message):
     make_clip(tmp_path / "in.mp4", 96, 64, 5, audio_codec=None)

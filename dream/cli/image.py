@@ -27,7 +27,8 @@ def build_parser():
         "DeepDream as Google's 2015 notebook made it, on Caffe's GoogLeNet. "
         "With no INPUT it dreams the notebook's sky photo (or a sample photo). "
         "Other commands: 'python -m dream class --help', 'python -m dream gallery --help', "
-        "'python -m dream video --help', 'python -m dream batch --help', 'python -m dream serve --help'; "
+        "'python -m dream video --help', 'python -m dream batch --help', 'python -m dream serve --help', "
+        "'python -m dream live --help'; "
         "'python -m dream download' fetches the weights and sample photos."),
         formatter_class=DefaultsFormatter)
     p.add_argument("input", nargs="?", metavar="INPUT", help="image to dream on")

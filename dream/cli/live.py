@@ -68,29 +68,38 @@ def run(request):
 
 
 def check_outputs(outputs, overwrite):
-    """DreamError for an output that would replace something, unless --overwrite."""
+    """DreamError for an output dream cannot write, or that would replace something, unless --overwrite."""
     from pathlib import Path
-    from ..video.live_io import is_url
+    from ..video.live_io import RECORDING_SUFFIXES, is_url
     for out in outputs:
         path = Path(out)
-        if is_url(out) or overwrite:
+        if is_url(out):
+            continue
+        if path.suffix and path.suffix.lower() not in RECORDING_SUFFIXES and not path.is_dir():
+            raise DreamError(f"{out}: a recording is {', '.join(sorted(RECORDING_SUFFIXES))}; a folder of PNGs "
+                             f"has no suffix; a stream is a URL")
+        if overwrite:
             continue
         if path.is_file() or (path.is_dir() and any(path.glob("*.png"))):
             raise DreamError(f"{out} is already there; --overwrite replaces it")
 
 
 def dream_live(source, live, outputs, seconds):
-    """Dream the source's frames into the outputs until it ends, `seconds` pass or Ctrl+C; the rate on stderr."""
+    """Dream the source's frames into the outputs until it ends, `seconds` pass, or Ctrl+C (or SIGTERM), which
+    end the run as its end is meant: the frame being dreamed is finished and written, the outputs closed."""
     import contextlib
+    import signal
+    import threading
     from dataclasses import asdict
     from ..video.live import RateMeter
-    meter, began = RateMeter(), time.monotonic()
-    with contextlib.ExitStack() as stack:
-        for out in outputs:
-            stack.enter_context(out)
-        try:
-            while seconds is None or time.monotonic() - began < seconds:
-                taken = source.next_frame()
+    meter, began, stop = RateMeter(), time.monotonic(), threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with contextlib.ExitStack() as stack:
+            for out in outputs:
+                stack.enter_context(out)
+            while not stop.is_set() and (seconds is None or time.monotonic() - began < seconds):
+                taken = source.next_frame(stop)
                 if taken is None:
                     break
                 index, frame, arrived = taken
@@ -102,9 +111,12 @@ def dream_live(source, live, outputs, seconds):
                     out.write(dreamed, now - began, record)
                 print(f"\rdream: {live.count} frames, {meter.words()}, {source.dropped} source frames skipped",
                       end="", file=sys.stderr, flush=True)
-        finally:
-            print(file=sys.stderr)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        print(file=sys.stderr)
     if source.end_note:
         print(f"dream: {source.end_note}; taken as the end of the source", file=sys.stderr)
-    print(f"dream: {live.count} frames dreamed in {time.monotonic() - began:.1f} s; "
+    why = "stopped" if stop.is_set() else "done"
+    print(f"dream: {why}: {live.count} frames dreamed in {time.monotonic() - began:.1f} s; "
           f"{source.dropped} source frames skipped to keep up", file=sys.stderr)

@@ -94,12 +94,15 @@ class LiveSource:
                 self.ended = True
                 self._lock.notify_all()
 
-    def next_frame(self):
+    def next_frame(self, give_up=None):
         """(source index, uint8 RGB frame, time.monotonic() it arrived) of the newest frame not handed out
-        yet, waiting for one; None once the source has ended (DreamError if it failed)."""
+        yet, waiting for one; None once the source has ended, or give_up (a threading.Event) is set
+        (DreamError if the source failed before its first frame)."""
         with self._lock:
             while not self.ended and (self._newest is None or self._newest[0] == self._given):
-                self._lock.wait(0.5)
+                if give_up is not None and give_up.is_set():
+                    return None
+                self._lock.wait(0.2)
             if self._newest is None or self._newest[0] == self._given:
                 if self.error:
                     raise DreamError(self.error)
