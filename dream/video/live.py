@@ -24,7 +24,7 @@ MAX_WORKING_WIDTH = 3840
 LIVE = (
     Parameter("strength", float, 1.5, 0, True, MAX_STEP, "how far each step moves the picture (the notebook's "
               "normalised step size)", "", "Strength", (0.1, 5.0)),
-    # 1 by default: on 2 CPU cores with the browser beside it, the Live tab shows 7.5-8 frames/s with 1 scale and
+    # 1 by default: on 2 CPU cores with the browser beside it, the Live tab shows 6.3-8 frames/s with 1 scale and
     # 4.6-5.7 with 2 (docs/live.md); the dream grows over the frames all the same, since each starts from the last
     Parameter("octaves", int, 1, 0, True, 8, "scales dreamed per frame: more give larger patterns, and cost more",
               "", "Detail: scales per frame", (1, 4)),
