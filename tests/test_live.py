@@ -120,3 +120,5 @@ def test_sources_that_cannot_be_opened_say_so(tmp_path):
         LiveSource(tmp_path / "text.mp4")
     with pytest.raises(DreamError, match="cannot open it"):
         LiveSource("tcp://127.0.0.1:9", open_timeout_s=2)  # nothing listens there
+    with pytest.raises(DreamError, match=r"^7: cannot open it \(.*No such file or directory"):
+        LiveSource("7")  # /dev/video7, through Video4Linux: these machines have no camera
