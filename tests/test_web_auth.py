@@ -6,10 +6,12 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 
+# web_app first: where there is no Gradio (Python 3.9, Debian 11), it skips this module before httpx, which
+# comes with Gradio, is imported (the bullseye try found the collection error)
 from web_app import astronaut_file, log_in, start_server, stop_server, sync_api, upload
+import httpx  # noqa: E402,I100
 
 USER, PASSWORD = "ada", "correct horse:battery staple"  # a password may hold ':' and spaces
 MAX_WAITING = 2
