@@ -31,7 +31,7 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, til
         class_tab(served)
         zoom_tab(served, layers)
         seats = LiveSeats(served, max_live)
-        app.unload(live_tab(seats, layers, pictures))  # a page closed or reloaded frees its seat at once
+        app.unload(live_tab(seats, layers, pictures))  # a page closed or reloaded frees its seat (Gradio's unload)
     app.queue(max_size=max_waiting)
     return app
 

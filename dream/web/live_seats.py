@@ -1,7 +1,7 @@
 """Who is dreaming live: at most `limit` viewers at once, each with a LiveDream of their own (what carries from
 their last frame to the next), all on one live net that they take in turns, a frame at a time: a fair share.
 A viewer who stops sending frames (stopped the camera, closed the page, lost the connection) frees their seat
-after IDLE_S, or at once when the page says it is closing; nothing a viewer leaves behind outlives the seat."""
+after IDLE_S, or when Gradio reports the page gone (its unload); nothing a viewer leaves behind outlives the seat."""
 import threading
 import time
 from dataclasses import dataclass
