@@ -77,14 +77,11 @@ def steadiness(net, path, width, frames=40):
 
 def detail(net, inputs, width):
     """Mean |Laplacian| of the 20th frame: dreamed with its change scaled up, the dream scaled up, the source."""
-    import cv2
-
-    def sharp(img):
-        return float(np.abs(cv2.Laplacian(np.float32(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)), cv2.CV_32F)).mean())
-    figures = {"source": sharp(inputs[19])}
+    from dream.video.coherence import fine_detail
+    figures = {"source": fine_detail(inputs[19])}
     for name, on in (("change scaled up (detail)", True), ("dream scaled up", False)):
         live = LiveDream(net, LiveSettings(width=width, detail=on))
-        figures[name] = sharp([live.dream(f) for f in inputs[:20]][-1])
+        figures[name] = fine_detail([live.dream(f) for f in inputs[:20]][-1])
     return figures
 
 

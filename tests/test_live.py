@@ -10,6 +10,7 @@ cv2 = pytest.importorskip("cv2")
 from dream.engine.prepare import DreamRequest, prepare  # noqa: E402
 from dream.engine.parameters import DreamParams  # noqa: E402
 from dream.errors import DreamError  # noqa: E402
+from dream.video.coherence import fine_detail  # noqa: E402
 from dream.video.frames import dream_frames, steady  # noqa: E402
 from dream.video.live import LiveDream, LiveSettings, RateMeter, scaled_up, working_size  # noqa: E402
 from dream.video.live_io import LiveSource  # noqa: E402
@@ -52,14 +53,8 @@ def test_a_frame_is_dreamed_at_the_working_size_and_its_change_scaled_up(load):
     expected = np.uint8(np.clip(np.float32(frame) + cv2.resize(dreamed - small, (200, 120)), 0, 255))
     assert np.array_equal(out, expected)
     plain = scaled_up(dreamed, small, frame, detail=False)
-    assert sharpness(expected) > 1.5 * sharpness(plain)  # the source's fine detail is kept
-    assert sharpness(expected) > 0.8 * sharpness(frame)
-
-
-def sharpness(img):
-    """Mean absolute Laplacian of the grey image: its fine detail."""
-    grey = cv2.cvtColor(np.uint8(np.clip(img, 0, 255)), cv2.COLOR_RGB2GRAY)
-    return float(np.abs(cv2.Laplacian(np.float32(grey), cv2.CV_32F)).mean())
+    assert fine_detail(expected) > 1.5 * fine_detail(plain)  # the source's fine detail is kept
+    assert fine_detail(expected) > 0.8 * fine_detail(frame)
 
 
 def test_new_settings_keep_the_dream_carried_unless_its_size_changes(load):

@@ -3,7 +3,8 @@
 The warping error is the usual measure of flicker in video stylisation (Lai et al. 2018,
 Ruder et al. 2016): the mean |output t - output t-1 moved onto frame t along the flow|,
 over the pixels where the flow can be trusted, the flow taken from the input frames.
-The drift is the trend of the mean brightness the dream adds to each frame.
+The drift is the trend of the mean brightness the dream adds to each frame. Fine detail (the mean |Laplacian|)
+says how much of a frame's sharpness a dream scaled up from a working size keeps (python -m dream live).
 """
 import numpy as np
 
@@ -35,3 +36,11 @@ def drift(inputs, outputs):
     change = brightness_change(inputs, outputs)[1:]
     slope = np.polyfit(np.arange(len(change)), change, 1)[0]
     return float(100 * slope), float(change[0]), float(change[-1])
+
+
+def fine_detail(img):
+    """Mean |Laplacian| of the grey image (uint8 or float RGB): its fine detail, in grey levels."""
+    from .flow import _cv2
+    cv2 = _cv2()
+    grey = cv2.cvtColor(np.uint8(np.clip(img, 0, 255)), cv2.COLOR_RGB2GRAY)
+    return float(np.abs(cv2.Laplacian(np.float32(grey), cv2.CV_32F)).mean())

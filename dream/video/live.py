@@ -85,7 +85,7 @@ class LiveDream:
         self.settings = settings
         self.count = 0  # frames dreamed
         self._prev = None  # (working-size frame, its dream), float32
-        self._prepared = {}  # (layer, octaves, octave_scale, h, w) -> its prepared Dream
+        self._prepared = {}  # (layer, octaves, octave_scale, jitter, h, w) -> its prepared Dream
 
     def change(self, **settings):
         """New settings from the next frame on; the dream carried so far is kept where its size is kept."""
@@ -97,7 +97,7 @@ class LiveDream:
         from ..engine.parameters import DreamParams
         from ..engine.prepare import DreamRequest, prepare
         s = self.settings
-        key = (s.layer, s.octaves, s.octave_scale, height, width)
+        key = (s.layer, s.octaves, s.octave_scale, s.jitter, height, width)
         if key not in self._prepared:
             params = DreamParams(octaves=s.octaves, octave_scale=s.octave_scale, iters=s.steps, jitter=s.jitter)
             if len(self._prepared) > 8:  # a viewer trying every layer: the oldest go
