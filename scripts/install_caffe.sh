@@ -70,7 +70,10 @@ if [ "$VARIANT" = stock ]; then
   # Stock: what upstream needs to compile here (protobuf), and the elementwise axpy, which
   # belongs to the BLAS configuration since tiling (BLIS's vector axpy rounds by position): it
   # changes numbers, not speed, and without it no build could match this one bit for bit.
-  PATCHES=("$REPO"/scripts/patches/01-protobuf-3.20.patch "$REPO"/scripts/patches/02-elementwise-axpy.patch)
+  # Boost's two are what upstream needs to configure and import with Boost 1.92 (Debian 14).
+  PATCHES=("$REPO"/scripts/patches/01-protobuf-3.20.patch "$REPO"/scripts/patches/02-elementwise-axpy.patch
+           "$REPO"/scripts/patches/12-boost-system-header-only.patch
+           "$REPO"/scripts/patches/13-pycaffe-numpy-api-first.patch)
   SRC=$SRC-stock
 fi
 if [ "$VARIANT" = gpu ]; then
@@ -149,6 +152,12 @@ configure_args() {  # needs PY, BUILD_VENV, PYVER
     cmake_args+=(-DCPU_ONLY=ON)
   else
     cmake_args+=(-DCPU_ONLY=ON -DCMAKE_CXX_FLAGS=-fopenmp)
+  fi
+  # CMake 4 refuses a project that asks for policies older than 3.5, as Caffe's cmake_minimum_required
+  # (2.8.7) does; this is CMake's own way to build such a project. Older CMakes get nothing: their
+  # configuration stays as it was.
+  if [ "$(cmake --version | awk 'NR==1{split($3, v, "."); print v[1]}')" -ge 4 ]; then
+    cmake_args+=(-DCMAKE_POLICY_VERSION_MINIMUM=3.5)
   fi
   BUILD_ID="$SRC_VERSION $PATCH_NAMES $PATCHES_ID ${cmake_args[*]}"
 }
@@ -250,7 +259,8 @@ Elsewhere use conda: conda env create -f environment.yml, then scripts/setup.sh 
 fi
 
 # --- build dependencies -----------------------------------------------------
-LIB_PKGS="libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
+# (no libboost-system-dev: Boost.System is header-only, scripts/patches/12-boost-system-header-only.patch)
+LIB_PKGS="libboost-thread-dev libboost-filesystem-dev libboost-python-dev
   libprotobuf-dev protobuf-compiler libgoogle-glog-dev libgflags-dev
   libhdf5-dev libblis-openmp-dev"
 if [ "$VARIANT" = stock ]; then LIB_PKGS="$LIB_PKGS libblis-pthread-dev"; fi
@@ -384,7 +394,9 @@ SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$PYDIR" > "$SITE/dream-caffe.pth"
 if [ "$(caffe_home 2>/dev/null)" != "$PYDIR" ]; then
   # The first error, not Caffe's retry of it (caffe/io.py catches a failed caffe_pb2 and tries again)
-  first=$(cd / && "$PY" -c "import sys; sys.path.insert(0, '$PYDIR'); import caffe.proto.caffe_pb2; import caffe" 2>&1 | tail -1)
+  # (a crash ends the import with a signal and no message: said as such)
+  first=$(cd / && "$PY" -c "import sys; sys.path.insert(0, '$PYDIR'); import caffe.proto.caffe_pb2; import caffe" 2>&1 | tail -1) \
+    || { rc=$?; if [ $rc -gt 128 ]; then first="it crashed (signal $((rc - 128))): ${first:-no message}"; fi; }
   die "pycaffe built but 'import caffe' failed or comes from elsewhere: ${first:-it comes from $(caffe_home 2>&1 | tail -1)}"
 fi
 say "pycaffe ($VARIANT) installed: $VENV/bin/python -c 'import caffe'"

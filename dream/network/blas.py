@@ -23,20 +23,26 @@ def cores():
 
 
 class _Blksz(ctypes.Structure):
-    """BLIS's blksz_t: a block size per float type (s, c, d, z), and its maximum (0.6 to 1.x)."""
+    """BLIS's blksz_t: a block size per float type (s, c, d, z), and its maximum (0.6 to 2.x)."""
     _fields_ = [("v", ctypes.c_int64 * 4), ("e", ctypes.c_int64 * 4)]
 
 
-# The sonames Caffe may have loaded: BLIS 0.9 and 1.x (Debian 12 and 13, Ubuntu 24.04) are .so.4,
-# 0.8 (Debian 11, Ubuntu 22.04) is .so.3.
+# The sonames Caffe may have loaded: BLIS 0.9, 1.x and 2.x (Debian 12, 13 and 14, Ubuntu 24.04 and
+# 26.04) are .so.4, 0.8 (Debian 11, Ubuntu 22.04) is .so.3.
 SONAMES = ("libblis.so.4", "libblis.so.3")
 # The releases whose threshold interface this module knows, by the call that sets them:
 # 0.6 introduced the small-matrix path, with bli_cntx_set_l3_sup_thresh; 1.0 folded the thresholds
-# into the block sizes (bszid_t BLIS_MT, BLIS_NT, BLIS_KT), set with bli_cntx_set_blkszs.
+# into the block sizes (bszid_t BLIS_MT, BLIS_NT, BLIS_KT), set with bli_cntx_set_blkszs. 2.x sets
+# them the same way and tests them the same way (bli_cntx_l3_sup_thresh_is_met: m < MT, n < NT or
+# k < KT), but keeps the block sizes in a stack (stck_t) rather than an array: read back through
+# bli_stack_get.
 SUP_THRESH_API = ("0.6.", "0.7.", "0.8.", "0.9.")
-BLKSZS_API = ("1.",)
-BLIS_MT, BLIS_NT, BLIS_KT = 13, 14, 15  # bszid_t in 1.0 and 1.1 (after KR MR NR MC KC NC BBM BBN M2 N2 AF DF XF)
+BLKSZS_API = ("1.", "2.")
+STACKED_BLKSZS = ("2.",)
+# bszid_t in 1.0 to 2.1 (after KR MR NR MC KC NC BBM BBN M2 N2 AF DF XF); BLIS_VA_END is (kerid_t)-1
+BLIS_MT, BLIS_NT, BLIS_KT = 13, 14, 15
 BLIS_VA_END = -1
+BLIS_SUCCESS = -1  # err_t
 
 
 def loaded_blis():
@@ -76,7 +82,7 @@ def choose_kernel(environ=os.environ, cpuinfo="/proc/cpuinfo"):
     fields = {k.strip(): v.strip() for k, v in fields.items()}
     if (fields.get("vendor_id") == "GenuineIntel" and AVX512 <= set(fields.get("flags", "").split())
             and not NAMED_SKU.search(fields.get("model name", ""))):
-        environ["BLIS_ARCH_TYPE"] = "0"  # BLIS_ARCH_SKX, the first arch_t in BLIS 0.6 to 1.1
+        environ["BLIS_ARCH_TYPE"] = "0"  # BLIS_ARCH_SKX, the first arch_t in BLIS 0.6 to 2.1
         return "skx"
     return None
 
@@ -103,7 +109,7 @@ def disable_small_matrix_path():
             triples += [ctypes.c_int(bszid), ctypes.byref(one), ctypes.c_int(bszid)]
         lib.bli_cntx_set_blkszs(ctypes.c_void_p(context), *triples, ctypes.c_int(BLIS_VA_END))
     else:
-        return f"BLIS {version} is a release dream does not know (it knows 0.6 to 1.x)"
+        return f"BLIS {version} is a release dream does not know (it knows 0.6 to 2.x)"
     if sup_thresholds(lib, version) not in (None, (1, 1, 1)):
         return f"BLIS {version} kept its small-matrix path"
     return None
@@ -115,6 +121,16 @@ def sup_thresholds(lib, version):
     context = lib.bli_gks_query_cntx()
     if version.startswith(SUP_THRESH_API):
         return None  # 0.x keeps them in a structure of its own, not exported; trusted as before
+    if version.startswith(STACKED_BLKSZS):
+        # 2.x: cntx_t begins with its block sizes' stck_t; bli_stack_get(i, &element, stack)
+        lib.bli_stack_get.restype = ctypes.c_int
+        thresholds = []
+        for bszid in (BLIS_MT, BLIS_NT, BLIS_KT):
+            element = ctypes.c_void_p()
+            if lib.bli_stack_get(ctypes.c_uint64(bszid), ctypes.byref(element), ctypes.c_void_p(context)) != BLIS_SUCCESS:
+                return None
+            thresholds.append(ctypes.cast(element, ctypes.POINTER(_Blksz))[0].v[0])
+        return tuple(thresholds)
     # 1.x: cntx_t begins with its blksz_t array, indexed by bszid_t
     blkszs = ctypes.cast(ctypes.c_void_p(context), ctypes.POINTER(_Blksz))
     return tuple(blkszs[i].v[0] for i in (BLIS_MT, BLIS_NT, BLIS_KT))
