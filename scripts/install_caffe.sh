@@ -5,8 +5,8 @@
 #
 #   scripts/install_caffe.sh          CPU-only build (what CI uses)
 #   scripts/install_caffe.sh --gpu    CUDA build: a system CUDA toolkit with cuBLAS and cuRAND, else
-#                                     PyPI's CUDA 13.0 wheels in the build's own venv (no root needed
-#                                     for CUDA); it also runs on the CPU
+#                                     PyPI's CUDA 13.0 wheels (13.2's compiler on glibc >= 2.43) in the
+#                                     build's own venv (no root needed for CUDA); it also runs on the CPU
 #   scripts/install_caffe.sh --stock  upstream Caffe for comparison (benchmarks/bench_stock.py):
 #                                     only the patches below that stock needs, no OpenMP,
 #                                     BLIS's pthread variant; built beside the others and
@@ -14,6 +14,9 @@
 #
 # Environment:
 #   DREAM_VENV    virtual environment to install into   (default: <repo>/.venv)
+#   DREAM_PYTHON  instead, an interpreter to install into as it is, with no virtual environment: a
+#                 notebook's own Python (notebooks/colab.ipynb). Its pip must be free to install, as
+#                 Colab's is (Debian's own python3 refuses: PEP 668's EXTERNALLY-MANAGED)
 #   DREAM_CACHE   build cache, kept outside the repo     (default: ~/.cache/dream)
 #   PYTHON        interpreter the venv is created from   (default: python3)
 #   JOBS          parallel compile jobs                  (default: nproc)
@@ -53,7 +56,7 @@ while [ $# -gt 0 ]; do
     --prefix=*) PREFIX=$(realpath -m "${1#--prefix=}") ;;
     --prefix) PREFIX=${DREAM_PREFIX:-$CACHE/prefix}
               if [ $# -gt 1 ] && [[ "$2" != -* ]]; then PREFIX=$(realpath -m "$2"); shift; fi ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
@@ -119,13 +122,13 @@ fi
 OPENMP_FLAGS=(-DCMAKE_SHARED_LINKER_FLAGS="$LINK_FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$LINK_FLAGS")
 
 # The CMake configuration; the stamp records it, and another one rebuilds.
-configure_args() {  # needs PY, BUILD_VENV, PYVER
+configure_args() {  # needs PY, BUILD_PY, PYVER
   cmake_args=(
     -DCMAKE_BUILD_TYPE=Release -DBLAS=Open -Dpython_version=3
     -DOpenBLAS_INCLUDE_DIR="$BLIS_INCLUDE" -DOpenBLAS_LIB="$BLIS_LIB"
     -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DBUILD_docs=OFF
     "${OPENMP_FLAGS[@]}"
-    -DPYTHON_EXECUTABLE="$BUILD_VENV/bin/python"
+    -DPYTHON_EXECUTABLE="$BUILD_PY"
     -DPYTHON_INCLUDE_DIR="$(python_include)"
   )
   if [ "$LAYOUT" != system ]; then
@@ -141,7 +144,7 @@ configure_args() {  # needs PY, BUILD_VENV, PYVER
     # newer than Pascal.
     CUDA_ROOT=$SYSTEM_CUDA
     if [ "$CUDA_FROM" = pypi ]; then
-      CUDA_ROOT=$BUILD_VENV/lib/python${PYVER:0:1}.${PYVER:1}/site-packages/nvidia/cu13
+      CUDA_ROOT=$("$BUILD_PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' 2>/dev/null || echo "$BUILD_PY-site")/nvidia/cu13
     fi
     # No Python layer (dream defines none): libcaffe then needs no libpython nor Boost.Python, so
     # one libcaffe serves any Python; only _caffe.so is built for each (scripts/gpu_check.sh).
@@ -169,6 +172,15 @@ configure_args() {  # needs PY, BUILD_VENV, PYVER
 # 13.0 is pinned: it is what a driver >= 580 runs, and what the lent GPU machines have.
 CUDA_WHEELS="nvidia-cuda-nvcc==13.0.88 nvidia-nvvm==13.0.88 nvidia-cuda-crt==13.0.88
   nvidia-cuda-runtime==13.0.96 nvidia-cuda-cccl==13.0.85 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
+# glibc 2.43 (Debian 14, Ubuntu 26.04) declares rsqrt in math.h, which CUDA 13.0's and 13.1's own
+# declarations contradict: nvcc stops. 13.2's compiler and headers agree with it, so such a system gets
+# them; the libraries (cuBLAS, cuRAND) stay 13.0's, whose numbers the GPU runs were checked with. A
+# 13.2 runtime needs no newer driver than 13.0's (CUDA's minor version compatibility: >= 580).
+GLIBC=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')
+if [ -n "$GLIBC" ] && [ "$(printf '2.43\n%s\n' "$GLIBC" | sort -V | head -1)" = 2.43 ]; then
+  CUDA_WHEELS="nvidia-cuda-nvcc==13.2.86 nvidia-nvvm==13.2.86 nvidia-cuda-crt==13.2.86
+    nvidia-cuda-runtime==13.2.86 nvidia-cuda-cccl==13.2.86 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
+fi
 # Turing to Hopper. CUDA 13 compiles for nothing older (Volta's sm_70 needs a CUDA 12 toolkit:
 # CUDA_ARCH=70 with it). PTX for the last, which a newer GPU (Blackwell) compiles when loading.
 CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}
@@ -203,7 +215,7 @@ if [ "$LAYOUT" != system ]; then BUILD=$BUILD-$LAYOUT; STAMP=$BUILD/.dream-built
 # PyPI's toolkit, in the build venv. FindCUDA looks for unversioned libraries (libcudart.so), which
 # the wheels do not ship: they get links beside the versioned ones.
 cuda_from_pypi() {
-  pipq "$BUILD_VENV/bin/python" $CUDA_WHEELS
+  pipq "$BUILD_PY" $CUDA_WHEELS
   [ -x "$CUDA_ROOT/bin/nvcc" ] || die "PyPI's CUDA wheels did not give $CUDA_ROOT/bin/nvcc"
   local lib
   for lib in cudart cublas cublasLt curand; do
@@ -230,10 +242,17 @@ caffe_home() {
 }
 
 # --- fast path: already built with this configuration and importable ---------
-PY=$VENV/bin/python
+PY=${DREAM_PYTHON:-$VENV/bin/python}
+# The build's Python: a venv of its own in the cache, so that its CMake configuration (which records
+# the interpreter) is the same for every clone and venv: no rebuilds. An interpreter installed into
+# as it is (DREAM_PYTHON) builds with itself: a notebook's Python may have no venv module.
+set_build_python() {
+  BUILD_VENV=$CACHE/build-venv-py$PYVER BUILD_PY=$CACHE/build-venv-py$PYVER/bin/python
+  if [ -n "${DREAM_PYTHON:-}" ]; then BUILD_VENV="" BUILD_PY=$DREAM_PYTHON; fi
+}
 if [ -x "$PY" ]; then
   PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
-  BUILD_VENV=$CACHE/build-venv-py$PYVER
+  set_build_python
   configure_args
   if [ -n "$BUILD_ONLY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] \
      && [ "$(cat "$BUILD/python/caffe/dream_build.txt" 2>/dev/null)" = "$BUILD_ID" ]; then
@@ -242,7 +261,7 @@ if [ -x "$PY" ]; then
     exit 0
   fi
   if [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] && [ "$(caffe_home 2>/dev/null)" = "$BUILD/python" ]; then
-    say "pycaffe ($VARIANT) already installed in $VENV"
+    say "pycaffe ($VARIANT) already installed for $PY"
     exit 0
   fi
 fi
@@ -293,7 +312,8 @@ if [ "$LAYOUT" != system ]; then
 fi
 
 # --- the Python environment --------------------------------------------------
-"$REPO/scripts/make_venv.sh" "$VENV" "$PYTHON"
+if [ -z "${DREAM_PYTHON:-}" ]; then "$REPO/scripts/make_venv.sh" "$VENV" "$PYTHON"; fi
+[ -x "$PY" ] || die "DREAM_PYTHON=$PY is not an interpreter"
 PYVER=$("$PY" -c 'import sys; print("%d%d" % sys.version_info[:2])')
 ls "$LIBDIR"/libboost_python"$PYVER".so >/dev/null 2>&1 \
   || die "Boost.Python for Python ${PYVER:0:1}.${PYVER:1} not found in $LIBDIR: the venv's Python must match the system's libboost-python (set PYTHON=/usr/bin/python3), or use conda: conda env create -f environment.yml"
@@ -301,13 +321,11 @@ ls "$LIBDIR"/libboost_python"$PYVER".so >/dev/null 2>&1 \
 pipq() { "$1" -m pip install -q "${@:2}" 2>&1 | { grep -v '^WARNING: Location' || true; } >&2; }
 pipq "$PY" numpy "protobuf>=3.20" six scikit-image
 
-# The build uses its own venv in the cache, so that its CMake configuration (which
-# records the interpreter) is the same for every clone and venv: no rebuilds.
-BUILD_VENV=$CACHE/build-venv-py$PYVER
-if [ ! -x "$BUILD_VENV/bin/python" ]; then
-  "$("$VENV/bin/python" -c 'import sys; print(sys._base_executable)')" -m venv "$BUILD_VENV"
+set_build_python
+if [ -n "$BUILD_VENV" ] && [ ! -x "$BUILD_PY" ]; then
+  "$("$PY" -c 'import sys; print(sys._base_executable)')" -m venv "$BUILD_VENV"
 fi
-pipq "$BUILD_VENV/bin/python" numpy
+pipq "$BUILD_PY" numpy
 
 # --- source: Debian's bullseye package --------------------------------------
 # Fetched once (scripts/fetch_caffe_source.py: Debian's main mirror, else its archive, else its
@@ -347,7 +365,11 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$BUILD_ID" ]; then
   rm -f "$STAMP"
   "${BUILD_ENV[@]}" cmake -S "$SRC" -B "$BUILD" "${cmake_args[@]}" >"$BUILD/cmake.log" 2>&1 \
     || { tail -30 "$BUILD/cmake.log" >&2; die "cmake failed; full log: $BUILD/cmake.log"; }
-  "${BUILD_ENV[@]}" make -C "$BUILD" -j"$JOBS" caffe pycaffe >"$BUILD/make.log" 2>&1 \
+  # The whole log to make.log; its progress to stderr at every tenth, so that minutes of building
+  # show they are moving (a notebook cell prints nothing else meanwhile)
+  "${BUILD_ENV[@]}" make -C "$BUILD" -j"$JOBS" caffe pycaffe 2>&1 | tee "$BUILD/make.log" \
+    | awk 'match($0, /^\[ *[0-9]+%\]/) { p = int(substr($0, 2, RLENGTH - 3) / 10) * 10
+             if (p > shown) { shown = p; printf "==> caffe build: %d%%\n", p > "/dev/stderr"; fflush("/dev/stderr") } }' \
     || { tail -30 "$BUILD/make.log" >&2; die "build failed; full log: $BUILD/make.log"; }
   echo "$BUILD_ID" > "$STAMP"
 else
@@ -374,9 +396,9 @@ cp "$BUILD/include/caffe/proto/caffe_pb2.py" "$PYDIR.tmp/caffe/proto/"
 PROTOC_VERSION=$("${BUILD_ENV[@]}" "$PROTOC" --version)
 if ! protoc_at_least 3.19 "$PROTOC_VERSION"; then
   say "protoc ${PROTOC_VERSION##* } is older than 3.19: caffe_pb2.py from grpcio-tools' protoc 3.21.12"
-  pipq "$BUILD_VENV/bin/python" grpcio-tools==1.53.2
+  pipq "$BUILD_PY" grpcio-tools==1.53.2
   rm -rf "$BUILD/pb2-3.21" && mkdir -p "$BUILD/pb2-3.21"
-  "$BUILD_VENV/bin/python" -m grpc_tools.protoc -I "$SRC/src" --python_out="$BUILD/pb2-3.21" \
+  "$BUILD_PY" -m grpc_tools.protoc -I "$SRC/src" --python_out="$BUILD/pb2-3.21" \
     "$SRC/src/caffe/proto/caffe.proto" || die "grpcio-tools' protoc could not compile caffe.proto"
   cp "$BUILD/pb2-3.21/caffe/proto/caffe_pb2.py" "$PYDIR.tmp/caffe/proto/"
 fi
@@ -399,4 +421,4 @@ if [ "$(caffe_home 2>/dev/null)" != "$PYDIR" ]; then
     || { rc=$?; if [ $rc -gt 128 ]; then first="it crashed (signal $((rc - 128))): ${first:-no message}"; fi; }
   die "pycaffe built but 'import caffe' failed or comes from elsewhere: ${first:-it comes from $(caffe_home 2>&1 | tail -1)}"
 fi
-say "pycaffe ($VARIANT) installed: $VENV/bin/python -c 'import caffe'"
+say "pycaffe ($VARIANT) installed: $PY -c 'import caffe'"

@@ -3,6 +3,7 @@
 # .venv (scripts/install_caffe.sh, cached, instant the second time) and installs the dream package there.
 #   scripts/setup.sh [--gpu] [--prefix[=DIR]] [EXTRA...]   EXTRA: pip extras of dream, e.g. test, notebook
 #   --prefix: no root (see scripts/install_caffe.sh --help); DIR=$CONDA_PREFIX builds in a conda environment
+#   DREAM_PYTHON=/path/to/python: into that interpreter as it is, no venv (a notebook's: notebooks/colab.ipynb)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${DREAM_VENV:-$REPO/.venv}
@@ -29,9 +30,12 @@ if [[ " ${extras[*]-} " == *" test "* ]] && ! command -v chromium >/dev/null && 
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
-"$REPO/scripts/make_venv.sh" "$VENV" "${PYTHON:-python3}"  # its pip new enough for an editable install
+PY=${DREAM_PYTHON:-$VENV/bin/python}
+if [ -z "${DREAM_PYTHON:-}" ]; then
+  "$REPO/scripts/make_venv.sh" "$VENV" "${PYTHON:-python3}"  # its pip new enough for an editable install
+fi
 spec=$REPO
 if [ ${#extras[@]} -gt 0 ]; then spec="$REPO[$(IFS=,; echo "${extras[*]}")]"; fi
-"$VENV/bin/python" -m pip install -q -e "$spec" 2>&1 | { grep -v '^WARNING: Location' || true; } >&2
-"$VENV/bin/python" -c "import dream" || { echo "setup: 'import dream' failed in $VENV" >&2; exit 1; }
-echo "==> ready: $VENV/bin/python -m dream --help" >&2
+"$PY" -m pip install -q -e "$spec" 2>&1 | { grep -v '^WARNING: Location' || true; } >&2
+"$PY" -c "import dream" || { echo "setup: 'import dream' failed for $PY" >&2; exit 1; }
+echo "==> ready: $PY -m dream --help" >&2

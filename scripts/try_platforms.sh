@@ -2,7 +2,7 @@
 # The README's two commands, as a newcomer (a user with sudo, git and python3-venv, nothing else) in a
 # fresh root filesystem of each Debian SUITE: scripts/try_in_rootfs.sh. Not for CI: a platform takes
 # 10 to 15 minutes on 2 cores (the Caffe build, the browser, the whole suite).
-#   scripts/try_platforms.sh [SUITE...]            (default: bookworm trixie bullseye)
+#   scripts/try_platforms.sh [SUITE...]            (default: bookworm trixie bullseye forky)
 #   scripts/try_platforms.sh --nosudo [SUITE...]   no root: a user without sudo, on a system with only
 #       build-essential, cmake, git and python3-venv, runs scripts/setup.sh --prefix, a dream and the
 #       core tests (no browser: Chromium needs root to install)
@@ -52,7 +52,7 @@ WHO=newcomer SCRIPT=$NEWCOMER INCLUDE=()
 if [ "${1:-}" = --nosudo ]; then
   WHO=nosudo SCRIPT=$NOSUDO INCLUDE=(--include build-essential,cmake); shift
 fi
-for suite in "${@:-bookworm trixie bullseye}"; do
+for suite in "${@:-bookworm trixie bullseye forky}"; do
   for s in $suite; do
     log=$LOGS/$s-$WHO-$(date +%Y%m%d-%H%M).log
     echo "==> $s ($WHO): $log" >&2
