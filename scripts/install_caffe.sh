@@ -271,7 +271,7 @@ fi
 if [ "$LAYOUT" != conda ]; then
   case "${ID:-}:${ID_LIKE:-}" in
     debian:*|ubuntu:*|*:*debian*) ;;
-    *) die "this script builds on Debian 11 to 13 and Ubuntu 22.04 and 24.04 (found '${PRETTY_NAME:-unknown}').
+    *) die "this script builds on Debian 11 to 14 and Ubuntu 22.04 to 26.04 (found '${PRETTY_NAME:-unknown}').
 Elsewhere use conda: conda env create -f environment.yml, then scripts/setup.sh --prefix \"\$CONDA_PREFIX\"" ;;
   esac
   command -v apt-get >/dev/null || die "apt-get not found; use conda instead: conda env create -f environment.yml"

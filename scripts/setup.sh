@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up everything dream needs on Debian 11 to 13 and Ubuntu 22.04 and 24.04: builds pycaffe into
+# Sets up everything dream needs on Debian 11 to 14 and Ubuntu 22.04 to 26.04: builds pycaffe into
 # .venv (scripts/install_caffe.sh, cached, instant the second time) and installs the dream package there.
 #   scripts/setup.sh [--gpu] [--prefix[=DIR]] [EXTRA...]   EXTRA: pip extras of dream, e.g. test, notebook
 #   --prefix: no root (see scripts/install_caffe.sh --help); DIR=$CONDA_PREFIX builds in a conda environment
