@@ -138,6 +138,12 @@ configure_args() {  # needs PY, BUILD_PY, PYVER
                  -DPROTOBUF_PROTOC_EXECUTABLE="$USR/bin/protoc" -DHDF5_C_COMPILER_EXECUTABLE=/bin/false
                  -DBoost_NO_SYSTEM_PATHS=ON -DBOOST_ROOT="$USR")
   fi
+  if [ "$LAYOUT" = prefix ]; then
+    # HDF5 2's CMake package file (Debian 14) includes its targets file by the absolute path it was
+    # packaged for, /usr/lib/...: in a prefix, a file that is not there. FindHDF5 then finds the
+    # libraries by their files, as it did with the HDF5 1.x packages, which had no such file.
+    cmake_args+=(-DHDF5_NO_FIND_PACKAGE_CONFIG_FILE=ON)
+  fi
   if [ "$VARIANT" = gpu ]; then
     # No cuDNN: Caffe's cuDNN code predates cuDNN 8's API.
     # Manual: Caffe's other modes compare CUDA versions as text ("13.0" < "9.0") and know no GPU
