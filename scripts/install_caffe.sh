@@ -5,7 +5,7 @@
 #
 #   scripts/install_caffe.sh          CPU-only build (what CI uses)
 #   scripts/install_caffe.sh --gpu    CUDA build: a system CUDA toolkit with cuBLAS and cuRAND, else
-#                                     PyPI's CUDA 13.0 wheels (13.2's compiler on glibc >= 2.43) in the
+#                                     PyPI's CUDA 13.0 wheels (a newer compiler for glibc 2.43, GCC 16) in the
 #                                     build's own venv (no root needed for CUDA); it also runs on the CPU
 #   scripts/install_caffe.sh --stock  upstream Caffe for comparison (benchmarks/bench_stock.py):
 #                                     only the patches below that stock needs, no OpenMP,
@@ -178,12 +178,21 @@ configure_args() {  # needs PY, BUILD_PY, PYVER
 # 13.0 is pinned: it is what a driver >= 580 runs, and what the lent GPU machines have.
 CUDA_WHEELS="nvidia-cuda-nvcc==13.0.88 nvidia-nvvm==13.0.88 nvidia-cuda-crt==13.0.88
   nvidia-cuda-runtime==13.0.96 nvidia-cuda-cccl==13.0.85 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
-# glibc 2.43 (Debian 14, Ubuntu 26.04) declares rsqrt in math.h, which CUDA 13.0's and 13.1's own
-# declarations contradict: nvcc stops. 13.2's compiler and headers agree with it, so such a system gets
-# them; the libraries (cuBLAS, cuRAND) stay 13.0's, whose numbers the GPU runs were checked with. A
-# 13.2 runtime needs no newer driver than 13.0's (CUDA's minor version compatibility: >= 580).
+# A newer system needs a newer compiler: nvcc, NVVM, their headers (crt, cccl) and the runtime, whose
+# headers CCCL requires to be the compiler's own. cuBLAS and cuRAND stay 13.0's, whose numbers the
+# GPU runs were checked with. A newer 13.x runtime needs no newer driver (>= 580: CUDA's minor
+# version compatibility), not tried on a GPU.
+# - glibc 2.43 (Debian 14, Ubuntu 26.04) declares rsqrt in math.h, which CUDA 13.0's and 13.1's own
+#   declarations contradict: 13.2's headers agree with it;
+# - GCC 16 (Debian 14's g++) is refused by nvcc before 13.4 ("gcc versions later than 15 are not
+#   supported"): 13.4 takes it.
 GLIBC=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')
-if [ -n "$GLIBC" ] && [ "$(printf '2.43\n%s\n' "$GLIBC" | sort -V | head -1)" = 2.43 ]; then
+GCC_MAJOR=$(g++ -dumpversion 2>/dev/null | cut -d. -f1)
+at_least() { [ -n "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]; }
+if at_least 16 "$GCC_MAJOR"; then
+  CUDA_WHEELS="nvidia-cuda-nvcc==13.4.92 nvidia-nvvm==13.4.92 nvidia-cuda-crt==13.4.92
+    nvidia-cuda-runtime==13.4.92 nvidia-cuda-cccl==13.3.5.0.6 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
+elif at_least 2.43 "$GLIBC"; then
   CUDA_WHEELS="nvidia-cuda-nvcc==13.2.86 nvidia-nvvm==13.2.86 nvidia-cuda-crt==13.2.86
     nvidia-cuda-runtime==13.2.86 nvidia-cuda-cccl==13.2.86 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
 fi
