@@ -186,16 +186,20 @@ CUDA_WHEELS="nvidia-cuda-nvcc==13.0.88 nvidia-nvvm==13.0.88 nvidia-cuda-crt==13.
 #   declarations contradict: 13.2's headers agree with it;
 # - GCC 16 (Debian 14's g++) is refused by nvcc before 13.4 ("gcc versions later than 15 are not
 #   supported"): 13.4 takes it.
-GLIBC=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')
-GCC_MAJOR=$(g++ -dumpversion 2>/dev/null | cut -d. -f1)
+# Chosen when the wheels are installed, after apt has installed g++ on a fresh system.
 at_least() { [ -n "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]; }
-if at_least 16 "$GCC_MAJOR"; then
-  CUDA_WHEELS="nvidia-cuda-nvcc==13.4.92 nvidia-nvvm==13.4.92 nvidia-cuda-crt==13.4.92
-    nvidia-cuda-runtime==13.4.92 nvidia-cuda-cccl==13.3.5.0.6 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
-elif at_least 2.43 "$GLIBC"; then
-  CUDA_WHEELS="nvidia-cuda-nvcc==13.2.86 nvidia-nvvm==13.2.86 nvidia-cuda-crt==13.2.86
-    nvidia-cuda-runtime==13.2.86 nvidia-cuda-cccl==13.2.86 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
-fi
+choose_cuda_wheels() {
+  local glibc gcc_major
+  glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}' || true)
+  gcc_major=$(g++ -dumpversion 2>/dev/null | cut -d. -f1 || true)
+  if at_least 16 "$gcc_major"; then
+    CUDA_WHEELS="nvidia-cuda-nvcc==13.4.92 nvidia-nvvm==13.4.92 nvidia-cuda-crt==13.4.92
+      nvidia-cuda-runtime==13.4.92 nvidia-cuda-cccl==13.3.5.0.6 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
+  elif at_least 2.43 "$glibc"; then
+    CUDA_WHEELS="nvidia-cuda-nvcc==13.2.86 nvidia-nvvm==13.2.86 nvidia-cuda-crt==13.2.86
+      nvidia-cuda-runtime==13.2.86 nvidia-cuda-cccl==13.2.86 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
+  fi
+}
 # Turing to Hopper. CUDA 13 compiles for nothing older (Volta's sm_70 needs a CUDA 12 toolkit:
 # CUDA_ARCH=70 with it). PTX for the last, which a newer GPU (Blackwell) compiles when loading.
 CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}
@@ -230,6 +234,7 @@ if [ "$LAYOUT" != system ]; then BUILD=$BUILD-$LAYOUT; STAMP=$BUILD/.dream-built
 # PyPI's toolkit, in the build venv. FindCUDA looks for unversioned libraries (libcudart.so), which
 # the wheels do not ship: they get links beside the versioned ones.
 cuda_from_pypi() {
+  choose_cuda_wheels
   pipq "$BUILD_PY" $CUDA_WHEELS
   [ -x "$CUDA_ROOT/bin/nvcc" ] || die "PyPI's CUDA wheels did not give $CUDA_ROOT/bin/nvcc"
   local lib
