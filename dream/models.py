@@ -1,22 +1,48 @@
-"""Where models live, what they must hash to, and clear errors when they are missing."""
+"""Where models live, what they must hash to, what each expects (mean, layers), and clear errors when
+they are missing."""
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 from .download import DEFINITIONS, REGISTRY, models_dir, sha1_of  # noqa: F401 (models_dir, sha1_of: re-exported)
+from .engine.parameters import DEFAULT_GUIDE_LAYER, DEFAULT_LAYER
 from .errors import DreamError
 
 MODEL_NAMES = [k for k, v in REGISTRY.items() if not k.startswith("_") and "weights" in v]
 DEFAULT_MODEL = "bvlc_googlenet"
+IMAGENET_MEAN = (104.0, 116.0, 122.0)  # BGR, training set dependent (the notebook's values)
 
 
 @dataclass(frozen=True)
 class ModelFiles:
-    """A prototxt and caffemodel pair, with the weights' expected sha1 when known."""
+    """A prototxt and caffemodel pair, with the weights' expected sha1 when known, and what the model
+    expects: the mean its training images had (BGR), the layers it dreams at by default (alone, and with
+    a guide), and the layers its gallery shows (None: the GoogLeNet rule, dream.engine.gallery's).
+    A --prototxt of the user's gets the notebook's mean and layers."""
     name: str
     prototxt: Path
     weights: Path
     sha1: Optional[str] = None
+    mean: Tuple[float, float, float] = IMAGENET_MEAN
+    layer: str = DEFAULT_LAYER
+    guide_layer: str = DEFAULT_GUIDE_LAYER
+    gallery: Optional[Tuple[str, ...]] = None
+    gallery_all: Optional[str] = None  # a regular expression: the gallery's layers with --include-branches
+
+    def load(self, gpu=None):
+        """This model's network (dream.network.net.load_net, with this model's mean)."""
+        from .network.net import load_net
+        return load_net(self.prototxt, self.weights, mean=self.mean, gpu=gpu)
+
+    def gallery_layers(self, names, include_branches=False):
+        """Of a net's dream layers `names`, the ones a gallery shows, in net order."""
+        from .engine.gallery import gallery_layers
+        if self.gallery is None:
+            return gallery_layers(names, include_branches)
+        if include_branches:
+            return [n for n in names if n in self.gallery or re.search(self.gallery_all, n)]
+        return [n for n in names if n in self.gallery]
 
 
 def named_model(name: str) -> ModelFiles:
@@ -26,9 +52,13 @@ def named_model(name: str) -> ModelFiles:
                          f"(or pass --prototxt and --weights)")
     entry = REGISTRY[name]
     folder = models_dir() / name
-    shipped = entry["files"][entry["prototxt"]].get("shipped")  # GoogLeNet's: in the package, not downloaded
+    shipped = entry["files"][entry["prototxt"]].get("shipped")  # in the package, not downloaded
     prototxt = (DEFINITIONS if shipped else models_dir()) / name / entry["prototxt"]
-    return ModelFiles(name, prototxt, folder / entry["weights"], entry["files"][entry["weights"]].get("sha1"))
+    gallery = entry.get("gallery")
+    return ModelFiles(name, prototxt, folder / entry["weights"], entry["files"][entry["weights"]].get("sha1"),
+                      mean=tuple(entry.get("mean", IMAGENET_MEAN)), layer=entry.get("layer", DEFAULT_LAYER),
+                      guide_layer=entry.get("guide_layer", DEFAULT_GUIDE_LAYER),
+                      gallery=tuple(gallery) if gallery else None, gallery_all=entry.get("gallery_all"))
 
 
 def check_present(model: ModelFiles, verify_sha1: bool = True) -> None:
@@ -50,9 +80,8 @@ def check_present(model: ModelFiles, verify_sha1: bool = True) -> None:
 
 def load_model(name: str = DEFAULT_MODEL, gpu=None):
     """A registry model's net, by name, as the command line loads --model NAME: the packaged definition,
-    the downloaded weights (checked against their sha1), dream.load_net's network. gpu: a device id,
-    or None for the CPU."""
-    from .network.net import load_net
+    the downloaded weights (checked against their sha1), the model's mean. gpu: a device id, or None for
+    the CPU."""
     model = named_model(name)
     check_present(model, verify_sha1=model.sha1 is not None)
-    return load_net(model.prototxt, model.weights, gpu=gpu)
+    return model.load(gpu)

@@ -27,3 +27,30 @@ def free_udp_port():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def save_random_weights(prototxt, path, seed=0):
+    """A caffemodel for `prototxt`'s real architecture with seeded random weights, fit to dream with:
+    Caffe's own fillers where the definition names them (caffe.set_random_seed), He-normal weights from
+    numpy's seeded RNG where it names none (Caffe would leave them zero: no gradient at all), and batch
+    normalisation that passes its input through (mean 0, variance 1, scale 1, bias 0), where Caffe's
+    zeros would multiply every activation by 1/sqrt(eps) until it overflows."""
+    import numpy as np
+    import caffe
+    caffe.set_mode_cpu()
+    caffe.set_random_seed(seed)
+    net = caffe.Net(str(prototxt), caffe.TEST)
+    rng = np.random.RandomState(seed)
+    for name, layer in zip(net._layer_names, net.layers):
+        blobs = layer.blobs
+        if layer.type == "BatchNorm":
+            blobs[0].data[...], blobs[1].data[...], blobs[2].data[...] = 0, 1, 1
+        elif layer.type == "Scale":
+            blobs[0].data[...] = 1
+            if len(blobs) > 1:
+                blobs[1].data[...] = 0
+        elif layer.type in ("Convolution", "InnerProduct") and not blobs[0].data.any():
+            fan_in = int(np.prod(blobs[0].data.shape[1:]))
+            blobs[0].data[...] = rng.normal(0, np.sqrt(2.0 / fan_in), blobs[0].data.shape)
+    net.save(str(path))
+    return path

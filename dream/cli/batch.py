@@ -40,8 +40,9 @@ def build_parser():
     p.add_argument("--format", choices=["jpg", "png"], default="jpg", help="the outputs' format")
     p.add_argument("--overwrite", action="store_true", help="replace outputs of other runs in the folder")
     a = p.add_argument_group("the dream (comma lists sweep)")
-    a.add_argument("--layer", type=listed(non_empty("layer name")), default=[DEFAULT_LAYER],
-                   help="layers to maximise (python -m dream --list-layers)")
+    a.add_argument("--layer", type=listed(non_empty("layer name")), default=None,
+                   help=f"layers to maximise (default {DEFAULT_LAYER} for GoogLeNet, another --model's own; "
+                        f"python -m dream --list-layers)")
     add_octave_args(a, seed_help="jitter seed of every job (default: the earlier run's in the folder, else random)",
                     listed=listed)
     a.add_argument("--exact-gradient", action="store_true",
@@ -99,6 +100,7 @@ def run(request):
     if not out.parent.resolve().is_dir():
         raise DreamError(f"output folder's parent does not exist: {out.parent}")
     model, weights_sha1 = checked_model(request)
+    request.layer = request.layer or [model.layer]
     check_layers(model, request.layer)
     swept = {k for k in SWEEPS if len(getattr(request, k)) > 1}
     metadata = partial(photo_metadata, request, model, weights_sha1)
@@ -120,8 +122,8 @@ def run(request):
 
 def check_layers(model, layers):
     """Every --layer checked on the net here, before any job."""
-    from ..network.net import check_end, load_net
-    net = load_net(model.prototxt, model.weights)
+    from ..network.net import check_end
+    net = model.load()
     for layer in layers:
         check_end(net, layer)
 
@@ -172,7 +174,7 @@ def dream_jobs(request, where, model, jobs, out, seed, metadata):
     with cluster_client(where, threads) as (client, place):
         out.mkdir(exist_ok=True)  # once the cluster answers
         with tqdm(total=len(jobs), unit="job", desc=f"dreaming ({place})", dynamic_ncols=True) as bar:
-            run_jobs(client, Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus), job_list(),
+            run_jobs(client, Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus, model.mean), job_list(),
                      on_result, in_flight=2 * max(worker_count(client), 1))
     say_done(out, len(jobs), failed, seed, time.perf_counter() - started)
     return 1 if failed else 0

@@ -67,7 +67,6 @@ def build_parser():
 
 def run(request):
     from .common import already_done, checked_model
-    from ..network.net import load_net
     specs = [class_spec(c) for c in request.classes]
     labels = imagenet_labels()
     init = Path(request.init) if request.init else None
@@ -83,7 +82,7 @@ def run(request):
         return 0
     seed = params["seed"] = resolve_seed(request.seed)
     classes, regions = class_targets(specs, request.regions)
-    net = load_net(model.prototxt, model.weights, gpu=request.gpu)
+    net = model.load(request.gpu)
     try:
         drawing = prepare_class(net, ClassRequest(classes, regions, size, img, schedule), budget)
     except DreamError as e:

@@ -156,6 +156,13 @@ def resolve_model(request):
     return named_model(request.model)
 
 
+def default_layer(request):
+    """The layer a run dreams at when --layer is not given: the model's (the notebook's for GoogLeNet),
+    its guide layer with --guide."""
+    model = resolve_model(request)
+    return model.guide_layer if getattr(request, "guide", None) else model.layer
+
+
 def default_input():
     """The notebook's sky photo once downloaded, else scikit-image's astronaut (public domain, NASA)."""
     sky = models_dir() / "samples" / "sky1024px.jpg"

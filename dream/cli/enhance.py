@@ -8,7 +8,7 @@ from ..errors import DreamError
 from ..images import save_image
 from ..runs.budget import memory_budget
 from ..runs.metadata import enhance_params
-from .common import DEFAULT_LAYER, already_done, checked_model
+from .common import already_done, checked_model, default_layer
 
 LOOP = "enhance"  # --objective's word for this loop
 
@@ -27,7 +27,7 @@ def run(request):
         raise DreamError(f"{unused[0]} does not apply to --objective enhance")
     budget = memory_budget(None)  # what the machine has: this loop cannot be tiled
     photo = read_photos(request, budget)
-    layer = request.layer or DEFAULT_LAYER
+    layer = request.layer or default_layer(request)
     output = checked_output(request, photo)
     model, weights_sha1 = checked_model(request)
     recorded = enhance_params(DreamParams.of(request), model, weights_sha1, photo.path, layer,
@@ -35,8 +35,7 @@ def run(request):
                                    optimizer=request.optimizer))
     if already_done(output, recorded, request.overwrite):
         return 0
-    from ..network.net import load_net
-    net = load_net(model.prototxt, model.weights, gpu=request.gpu)
+    net = model.load(request.gpu)
     save_image(enhanced(net, photo.img, layer, request, budget), output, recorded)
     print(f"dream: wrote {output} (enhance {layer})", file=sys.stderr)
     return 0

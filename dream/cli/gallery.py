@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..engine.gallery import contact_sheet, gallery_layers, tile_name
+from ..engine.gallery import contact_sheet, tile_name
 from ..errors import DreamError
 from ..images import load_image, read_metadata, save_image
 from ..runs.metadata import gallery_params
@@ -37,15 +37,14 @@ def build_parser():
 
 
 def run(request):
-    from ..network.net import load_net
     budget = memory_budget(None)
     input_path, img = read_input(request, budget)
     folder = Path(request.output or f"{input_path.stem}-gallery")
     if folder.exists() and not folder.is_dir():
         raise DreamError(f"output {folder} is a file; gallery writes a folder")
     model, weights_sha1 = checked_model(request)
-    net = load_net(model.prototxt, model.weights, gpu=request.gpu)
-    layers = chosen_layers(net, request)
+    net = model.load(request.gpu)
+    layers = chosen_layers(net, model, request)
     params = gallery_dream_params(request)
     dreams, too_small = prepared_layers(net, img, layers, params, budget)
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,11 +63,11 @@ def read_input(request, budget):
     return default_input()
 
 
-def chosen_layers(net, request):
+def chosen_layers(net, model, request):
     """--layers, each checked, or the gallery's layers of this net."""
     from ..network.net import check_end, dream_layers
     if not request.layers:
-        return gallery_layers(dream_layers(net), request.include_branches)
+        return model.gallery_layers(dream_layers(net), request.include_branches)
     layers = [name.strip() for name in request.layers.split(",") if name.strip()]
     if not layers:
         raise DreamError(f"--layers {request.layers!r} names no layer; see python -m dream --list-layers")

@@ -17,7 +17,7 @@ from ..engine.parameters import DreamParams
 from ..runs.seeds import resolve_seed
 from .common import (DEFAULT_GUIDE_LAYER, DEFAULT_LAYER, DEFAULTS, MAX_COUNT, MAX_FACTOR, MAX_FEATHER,
                      DefaultsFormatter, OneLineParser, add_memory_args, add_model_args, add_octave_args,
-                     already_done, checked_model, default_input, non_empty, non_negative, positive,
+                     already_done, checked_model, default_input, default_layer, non_empty, non_negative, positive,
                      resolve_model, say_tiles, zoom_scale)
 from .progress import DreamProgress
 
@@ -37,7 +37,8 @@ def build_parser():
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     a = p.add_argument_group("the dream (the notebook's parameters)")
     a.add_argument("--layer", type=non_empty("layer name; see --list-layers"),
-                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide); "
+                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide, for GoogLeNet; "
+                        f"another --model's own, as python -m dream download --list shows); "
                         f"see --list-layers")
     add_octave_args(a, seed_help="jitter seed (default: random, recorded in the output's metadata)")
     a.add_argument("--guide", metavar="IMAGE", help="guide image: dream towards its features")
@@ -101,8 +102,7 @@ def run(request):
     if not request.frames and already_done(output, recorded, request.overwrite):
         return 0
 
-    from ..network.net import load_net
-    net = load_net(model.prototxt, model.weights, gpu=request.gpu)
+    net = model.load(request.gpu)
     from ..engine.prepare import prepare
     dream = prepare(net, dream_request(request, photo, layer), *photo.img.shape[:2], budget)
     say_tiles(dream)
@@ -147,7 +147,7 @@ def target_layer(request, guide_img):
             raise DreamError("--objective names its own layers; leave out --layer")
         objective_from(request.objective, guide_img)  # syntax and names now, before any work
         return None
-    return request.layer or (DEFAULT_GUIDE_LAYER if request.guide else DEFAULT_LAYER)
+    return request.layer or default_layer(request)
 
 
 def checked_output(request, photo):

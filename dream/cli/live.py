@@ -28,8 +28,9 @@ def build_parser():
     p.add_argument("--seconds", type=number(float, 0, True), default=DEFAULT_SECONDS,
                    help="stop after this many seconds (default: when the source ends, or Ctrl+C)")
     a = p.add_argument_group("the dream (trade quality for speed)")
-    a.add_argument("--layer", type=non_empty("layer name"), default=LIVE_LAYER,
-                   help="layer to maximise (python -m dream --list-layers lists them)")
+    a.add_argument("--layer", type=non_empty("layer name"),
+                   help=f"layer to maximise (default {LIVE_LAYER} for GoogLeNet, another --model's shallow one; "
+                        f"python -m dream --list-layers lists them)")
     for parameter in LIVE:
         a.add_argument(parameter.flag, type=number(parameter.kind, parameter.low, parameter.strict, parameter.high),
                        default=parameter.default, help=parameter.help)
@@ -43,7 +44,6 @@ def build_parser():
 
 
 def run(request):
-    from ..network.net import load_net
     from ..runs.budget import memory_budget
     from ..video.live import LiveDream, LiveSettings, working_size
     from ..video.live_io import LiveOutput, LiveSource
@@ -52,8 +52,8 @@ def run(request):
     model, _ = checked_model(request)
     source = LiveSource(request.source)
     try:
-        net = load_net(model.prototxt, model.weights, gpu=request.gpu)
-        settings = LiveSettings(layer=request.layer, strength=request.strength, octaves=request.octaves,
+        net = model.load(request.gpu)
+        settings = LiveSettings(layer=request.layer or model.guide_layer, strength=request.strength, octaves=request.octaves,
                                 steps=request.steps, width=request.width, keep=request.keep, detail=request.detail)
         live = LiveDream(net, settings, memory_budget(request.max_memory), request.seed)
         live.prepared(*working_size(source.height, source.width, settings.width))  # a bad layer: before any frame

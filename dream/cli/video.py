@@ -42,7 +42,8 @@ def build_parser():
                    help="start again: replace the output and the frames of an earlier run")
     a = p.add_argument_group("the dream of each frame (the notebook's parameters)")
     a.add_argument("--layer", type=non_empty("layer name"),
-                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide; "
+                   help=f"layer to maximise (default {DEFAULT_LAYER}, or {DEFAULT_GUIDE_LAYER} with --guide, for GoogLeNet; "
+                        f"another --model's own; "
                         f"python -m dream --list-layers lists them)")
     add_octave_args(a, seed_help="seed of the jitter; each frame's comes from it and the frame's number "
                                  "(default: random, kept for a resume)")
@@ -105,7 +106,7 @@ def run(request):
     cluster = where.on_cluster
     threads, share = share_out(where) if cluster else (None, None)  # each local worker's cores and memory
     check_devices(where)
-    dask_model = Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus)
+    dask_model = Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus, model.mean)
     net = cached_net(dask_model)
     budget = share if cluster else memory_budget(request.max_memory)  # here: what is left beside the net
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=request.step_size,
@@ -206,12 +207,12 @@ def checked_output(request, source):
 
 def first_target(request):
     """What the command line dreams: ("layer", name) or ("objective", expression)."""
-    from .common import DEFAULT_GUIDE_LAYER, DEFAULT_LAYER
+    from .common import default_layer
     if request.objective:
         if request.layer:
             raise DreamError("--objective names its own layers; leave out --layer")
         return ("objective", request.objective)
-    return ("layer", request.layer or (DEFAULT_GUIDE_LAYER if request.guide else DEFAULT_LAYER))
+    return ("layer", request.layer or default_layer(request))
 
 
 def checked_objective(text, guide_img, where):

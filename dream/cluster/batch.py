@@ -14,6 +14,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from ..errors import DreamError
+from ..models import IMAGENET_MEAN
 
 _NETS = {}  # (prototxt, weights, GPU id or None) -> the net, in each worker process
 ONE_AT_A_TIME = threading.Lock()  # a Caffe net holds one input at a time: a worker's tasks take turns
@@ -27,6 +28,7 @@ class Model:
     weights: str
     gpu: Optional[int] = None
     gpus: Tuple[int, ...] = ()
+    mean: Tuple[float, float, float] = IMAGENET_MEAN  # the model's (dream.models.ModelFiles.mean)
 
     def device(self):
         """The GPU id this process runs on, or None for the CPU."""
@@ -66,9 +68,9 @@ def cached_net(model):
     """This process's net for `model`, loaded on first use, in Caffe's mode for this thread."""
     from ..network.net import load_net, use_net_device
     gpu = model.device()
-    key = (model.prototxt, model.weights, gpu)
+    key = (model.prototxt, model.weights, gpu, model.mean)
     if key not in _NETS:
-        _NETS[key] = load_net(model.prototxt, model.weights, gpu=gpu)
+        _NETS[key] = load_net(model.prototxt, model.weights, mean=model.mean, gpu=gpu)
     use_net_device(_NETS[key])  # the net may have been loaded in another thread
     return _NETS[key]
 

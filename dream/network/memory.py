@@ -159,6 +159,10 @@ def memory_terms(net, end, shared=None):
                 add(tops[0], FLOAT)  # the argmax of each window (MAX pooling)
             elif layer.type == "LRN":
                 add(bottoms[0], FLOAT)  # the scale map
+            elif layer.type == "BatchNorm":  # temp_ and x_norm_, each its bottom's size (data only)
+                add(bottoms[0], 2 * FLOAT)
+            elif layer.type == "Scale" and bottoms[0] == tops[0]:  # in place: temp_ keeps its input for backward
+                add(bottoms[0], FLOAT)
         if name == end:
             break
     return fixed, per_area, largest

@@ -21,7 +21,7 @@ from .shapes import spatial_sizes
 MAX_INPUT = 1e6
 # What makes tiles exact (see dream.network.blas); where it cannot, why, and plan_octaves refuses exact tiles.
 INEXACT_TILES = disable_small_matrix_path()
-IMAGENET_MEAN = (104.0, 116.0, 122.0)  # BGR, training set dependent (the notebook's values)
+from ..models import IMAGENET_MEAN  # noqa: E402,F401 (the notebook's mean: load_net's default)
 CHANNEL_SWAP = (2, 1, 0)  # the reference model takes BGR, images come as RGB
 
 
@@ -164,7 +164,7 @@ def check_gpu(device):
 
 # layers whose parameters are a weight and, with bias_term, a bias: the field that says which
 WEIGHTED_LAYERS = {"Convolution": "convolution_param", "Deconvolution": "convolution_param",
-                   "InnerProduct": "inner_product_param"}
+                   "InnerProduct": "inner_product_param", "Scale": "scale_param"}
 
 
 def freeze_params(param):

@@ -15,7 +15,7 @@ def dream_tab(served, layers, pictures):
         with gr.Row():
             with gr.Column(scale=2):
                 photo = photo_input(served, "photo")
-                layer = layer_picker(pictures, layers, "layers", "layer")
+                layer = layer_picker(pictures, layers, "layers", "layer", served.model.layer)
                 params = parameter_inputs()
                 extras = guide_and_mask()
                 go, stop = go_and_cancel("Dream", "dream", "cancel")

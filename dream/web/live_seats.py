@@ -32,11 +32,10 @@ class LiveSeats:
     def live_net(self):
         """A net of the served model for live frames only: a dream on another tab holds the served net for
         minutes, and a live frame must not wait for it."""
-        from ..network.net import load_net
         with self.net_lock:
             if self.net is None:
                 model = self.served.model
-                self.net = load_net(model.prototxt, model.weights, gpu=self.served.net.dream_gpu)
+                self.net = model.load(self.served.net.dream_gpu)
             return self.net
 
     def take(self, session):

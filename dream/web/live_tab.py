@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from ..video.live import LIVE, LIVE_LAYER, working_size
+from ..video.live import LIVE, working_size
 from .controls import checked_layer, checked_number, layer_picker
 from .jobs import one_sentence
 
@@ -27,7 +27,7 @@ def live_tab(seats, layers, pictures):
                                   elem_id="camera", height=240)
                 controls = [gr.Slider(*p.page, p.default, step=1 if p.kind is int else 0.1, label=p.label,
                                       info=p.help) for p in LIVE]
-                layer = layer_picker(pictures, layers, "live-layers", "live-layer", LIVE_LAYER)
+                layer = layer_picker(pictures, layers, "live-layers", "live-layer", seats.served.model.guide_layer)
             with gr.Column(scale=3):
                 shown = gr.HTML(WAITING, elem_id="live-result", elem_classes=["dream-result"])
                 stats = gr.Textbox("", label="Speed", interactive=False, elem_id="live-stats")

@@ -8,19 +8,19 @@ from ..errors import DreamError
 GALLERY_SIZE = (192, 144)  # the pictures' base image, W x H
 
 
-def layer_pictures(net, model_name, weights_sha1, cache_root):
-    """[(picture path, layer)] of the gallery's layers, dreamed once per model on a neutral image and
-    kept under cache_root/weights_sha1 (a re-start reads them back)."""
-    from ..engine.gallery import gallery_layers, tile_name
+def layer_pictures(net, model, weights_sha1, cache_root):
+    """[(picture path, layer)] of the model's gallery layers (dream.models.ModelFiles), dreamed once per
+    model on a neutral image and kept under cache_root/weights_sha1 (a re-start reads them back)."""
+    from ..engine.gallery import tile_name
     from ..images import save_image
     from ..network.net import dream_layers
     from ..engine.octaves import deepdream
-    folder = Path(cache_root) / (weights_sha1 or model_name)
+    folder = Path(cache_root) / (weights_sha1 or model.name)
     folder.mkdir(parents=True, exist_ok=True)
     w, h = GALLERY_SIZE
     base = np.float32(np.random.RandomState(0).uniform(100, 156, (h, w, 3)))  # grey noise: the layer's own patterns
     pictures = []
-    for i, layer in enumerate(gallery_layers(dream_layers(net))):
+    for i, layer in enumerate(model.gallery_layers(dream_layers(net))):
         path = folder / tile_name(i, layer)
         if not path.exists():
             try:

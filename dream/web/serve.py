@@ -29,14 +29,13 @@ def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_uplo
     results go with it. max_memory: each dream's budget (None: what is available when it starts).
     PortUnavailable if it cannot listen on host:port."""
     require_gradio()
-    from ..network.net import load_net
     from .app import CSS, build_app, serve_environment
     from .pictures import layer_pictures
     with tempfile.TemporaryDirectory(prefix="dream-serve-") as work_dir:
         serve_environment(work_dir)
-        net = load_net(model.prototxt, model.weights, gpu=gpu)
+        net = model.load(gpu)
         print("dream: making the layer pictures (once per model)...", file=sys.stderr)
-        pictures = layer_pictures(net, model.name, weights_sha1, pictures_cache)
+        pictures = layer_pictures(net, model, weights_sha1, pictures_cache)
         app = build_app(model, weights_sha1, net, pictures, work_dir, max_memory, tile_margin, max_waiting,
                         max_live)
         try:

@@ -22,7 +22,7 @@ def zoom_tab(served, layers):
         with gr.Row():
             with gr.Column(scale=2):
                 photo = photo_input(served, "zoom-photo")
-                layer = layer_dropdown(layers, elem_id="zoom-layer")
+                layer = layer_dropdown(layers, served.model.layer, elem_id="zoom-layer")
                 with gr.Row():
                     frames = gr.Slider(1, MAX_FRAMES, 10, step=1, label="Frames", elem_id="zoom-frames")
                     scale = gr.Slider(*ZOOM, DEFAULT_ZOOM, step=0.01, label="Zoom per frame")
