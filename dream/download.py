@@ -168,8 +168,25 @@ def fetch_model(name, mirror):
             fetch_to(spec["url"], model_dir / fname, spec["sha1"], mirror)
         except FetchError as e:
             raise FetchError(f"{name}/{fname}: {e}. To fix: {how_to_get(name, fname, spec, spec['url'])}") from None
-        done.append(f"{name}: fetched {fname} (sha1 ok)")
+        done.append(f"{name}: fetched {fname} (sha1 ok)" if spec["sha1"] else
+                    f"{name}: fetched {fname}, sha1 {sha1_of(model_dir / fname)} (computed at first download; "
+                    f"no published value to check it against)")
     return done
+
+
+def model_list():
+    """One line per model: name, whether its weights are here, their size, what it is, its licence."""
+    lines = []
+    for name in NAMES:
+        entry = REGISTRY[name]
+        if "weights" not in entry:
+            continue
+        spec = entry["files"][entry["weights"]]
+        here = "here " if (MODELS_DIR / name / entry["weights"]).is_file() else "     "
+        licence = entry.get("licence", {}).get("weights", "")
+        lines.append(f"{name:<24} {here} ~{spec.get('size_mb', '?'):>3} MB  {entry['description']}"
+                     + (f"; weights: {licence.split(' (')[0]}" if licence else ""))
+    return "\n".join(lines)
 
 
 def main(argv=None, prog="dream download"):
@@ -181,7 +198,11 @@ def main(argv=None, prog="dream download"):
     p.add_argument("--from", dest="mirror", default=os.environ.get("DREAM_MIRROR"),
                    help="offline use: a directory (or base URL) holding the files by their download names "
                         "(env DREAM_MIRROR)")
+    p.add_argument("--list", action="store_true", help="list the models (size, licence, whether here) and exit")
     args = p.parse_args(argv)
+    if args.list:
+        print(model_list())
+        return 0
     unknown = [n for n in args.names if n not in NAMES]
     if unknown:
         p.error(f"unknown name {unknown[0]!r}; choose from {', '.join(NAMES)}")

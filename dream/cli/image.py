@@ -68,25 +68,46 @@ def build_parser():
     z.add_argument("--video", metavar="OUT.mp4", help="also write the frames as an H.264 mp4")
     z.add_argument("--fps", type=positive(float, 1000), default=25.0, help="the --video's frame rate")
     m = add_model_args(p)
-    m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at, and exit")
+    m.add_argument("--list-layers", action="store_true", help="list the layers you can dream at (channels, and sizes at INPUT's size or the sky "
+                        "photo's), and exit")
     p.add_argument("--version", action="version", version=f"dream {__version__}")
     return p
 
 
-def list_layers(model):
+LISTED_SIZE = (575, 1024)  # --list-layers without INPUT: sizes at the notebook's sky photo
+
+
+def list_layers(model, photo=None):
+    """The model's dream layers, with channels and sizes at `photo`'s size (or the sky's); no weights needed."""
     import caffe
-    from ..network.net import dream_layers, read_net_param
+    from ..network.listing import layer_rows, layer_table
+    from ..network.net import read_net_param
     if not model.prototxt.is_file():
         raise DreamError(f"model definition not found: {model.prototxt}")
-    read_net_param(model.prototxt)  # a clean error before caffe.Net can abort
+    param = read_net_param(model.prototxt)  # a clean error before caffe.Net can abort
+    height, width = LISTED_SIZE if photo is None else photo_size(photo)
     net = caffe.Net(str(model.prototxt), caffe.TEST)
-    for name in dream_layers(net):
-        print(name)
+    rows = layer_rows(net, param, height, width)
+    names = [row[0] for row in rows]
+    defaults = (f", default {model.layer}, with --guide {model.guide_layer}"
+                if model.layer in names and model.guide_layer in names else "")
+    print(f"# {model.name}: the layers a dream can end at (--layer){defaults}")
+    print(layer_table(rows, height, width))
+
+
+def photo_size(path):
+    """(height, width) of a photo, read from its header, with a one-line error."""
+    import PIL.Image
+    try:
+        with PIL.Image.open(path) as img:
+            return img.height, img.width
+    except (OSError, PIL.Image.DecompressionBombError) as e:
+        raise DreamError(f"cannot read {path}: {e}") from None
 
 
 def run(request):
     if request.list_layers:
-        list_layers(resolve_model(request))
+        list_layers(resolve_model(request), request.input)
         return 0
     from .enhance import is_enhance, run as run_enhance
     if is_enhance(request.objective):  # the other render loop: one photo, one scale
