@@ -11,7 +11,8 @@ from .errors import DreamError
 
 MODEL_NAMES = [k for k, v in REGISTRY.items() if not k.startswith("_") and "weights" in v]
 DEFAULT_MODEL = "bvlc_googlenet"
-IMAGENET_MEAN = (104.0, 116.0, 122.0)  # BGR, training set dependent (the notebook's values)
+# the notebook's mean (BGR; dream.network.net.load_net's default): a --prototxt of the user's gets it
+IMAGENET_MEAN = tuple(REGISTRY[DEFAULT_MODEL]["mean"])
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """python -m dream batch: many photos, or a sweep over parameters, dreamed on a Dask cluster."""
+import dataclasses
 import itertools
 import sys
 import time
@@ -100,7 +101,7 @@ def run(request):
     if not out.parent.resolve().is_dir():
         raise DreamError(f"output folder's parent does not exist: {out.parent}")
     model, weights_sha1 = checked_model(request)
-    request.layer = request.layer or [model.layer]
+    request = dataclasses.replace(request, layer=request.layer or [model.layer])  # the model's own by default
     check_layers(model, request.layer)
     swept = {k for k in SWEEPS if len(getattr(request, k)) > 1}
     metadata = partial(photo_metadata, request, model, weights_sha1)

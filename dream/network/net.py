@@ -21,7 +21,7 @@ from .shapes import spatial_sizes
 MAX_INPUT = 1e6
 # What makes tiles exact (see dream.network.blas); where it cannot, why, and plan_octaves refuses exact tiles.
 INEXACT_TILES = disable_small_matrix_path()
-from ..models import IMAGENET_MEAN  # noqa: E402,F401 (the notebook's mean: load_net's default)
+IMAGENET_MEAN = (104.0, 116.0, 122.0)  # BGR, training set dependent (the notebook's values)
 CHANNEL_SWAP = (2, 1, 0)  # the reference model takes BGR, images come as RGB
 
 
