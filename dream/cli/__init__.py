@@ -11,7 +11,7 @@ from .image import build_parser, run
 # Commands besides the default dream: python -m dream NAME ...
 COMMANDS = {"class": "dream.cli.classes", "gallery": "dream.cli.gallery", "video": "dream.cli.video",
             "batch": "dream.cli.batch", "serve": "dream.cli.serve",
-            "live": "dream.cli.live"}
+            "live": "dream.cli.live", "reproduce": "dream.cli.reproduce"}
 
 
 def main(argv=None):
