@@ -30,7 +30,10 @@ def build_parser():
                         "net a frame at a time; one more is told to try again later")
     add_access_args(p)
     add_memory_args(p)
-    add_model_args(p)
+    m = add_model_args(p)
+    m.add_argument("--models", default="downloaded", metavar="NAMES",
+                   help="the other models the Dream tab offers in a picker (each loaded on its first use): "
+                        "comma-separated names, 'downloaded' for every model whose weights are here, or 'none'")
     return p
 
 
@@ -43,10 +46,37 @@ def run(request):
         raise DreamError(f"--port {request.port} is not a port (1 to 65535)")
     logins = credentials(request)  # before the net loads: a refusal takes no time
     model, weights_sha1 = checked_model(request)
+    others = offered_models(request.models, model.name)
     try:
         serve(model, weights_sha1, request.gpu, request.cache, request.host, request.port, logins, request.max_upload,
-              request.max_memory, request.tile_margin, request.max_waiting, request.max_live)
+              request.max_memory, request.tile_margin, request.max_waiting, request.max_live, others)
     except PortUnavailable:
         raise DreamError(f"cannot listen on {request.host}:{request.port}: the port is taken or not allowed; "
                          f"choose another --port") from None
     return 0
+
+
+def offered_models(text, served):
+    """{name: (ModelFiles, weights sha1)} of --models besides the served one. Named ones must be here and
+    intact; of the 'downloaded' ones, one that is not intact is left out, with a line that says why."""
+    import sys
+    from ..models import MODEL_NAMES, check_present, named_model, sha1_of
+    if text == "none":
+        return {}
+    named = text != "downloaded"
+    names = [n.strip() for n in text.split(",") if n.strip()] if named else \
+        [n for n in MODEL_NAMES if named_model(n).weights.is_file()]
+    others = {}
+    for name in dict.fromkeys(names):
+        if name == served:
+            continue
+        try:
+            model = named_model(name)
+            check_present(model, verify_sha1=model.sha1 is not None)
+        except DreamError as e:
+            if named:
+                raise DreamError(f"--models: {e}") from None
+            print(f"dream: not offering {name}: {e}", file=sys.stderr)
+            continue
+        others[name] = (model, model.sha1 or sha1_of(model.weights))
+    return others

@@ -16,13 +16,15 @@ CSS = (".dream-result img { width: 100%; height: 100%; object-fit: contain; }\n"
 
 
 def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, tile_margin=None, max_waiting=None,
-              max_live=2):
+              max_live=2, others=None, pictures_cache=None):
     """The gr.Blocks app; net: the loaded net every job uses (one at a time, through the queue), with at
     most max_waiting requests waiting (None: no bound); the rest are refused ("Queue is full"); at most
-    max_live people dreaming live at once, on a net of their own (dream.web.live_seats)."""
+    max_live people dreaming live at once, on a net of their own (dream.web.live_seats); others: {name:
+    (ModelFiles, weights sha1)} the Dream tab also offers, each loaded on its first use."""
     import gradio as gr
     from ..network.net import dream_layers
-    served = Served(model, weights_sha1, net, work_dir, max_memory, tile_margin)
+    served = Served(model, weights_sha1, net, work_dir, max_memory, tile_margin, others=dict(others or {}),
+                    pictures_cache=pictures_cache, pictures=pictures)
     layers = dream_layers(net)
     with gr.Blocks(title="dream") as app:
         gr.Markdown("# dream\nDeepDream as Google's 2015 notebook made it: upload a photo, pick a layer by its "

@@ -78,18 +78,31 @@ def layer_dropdown(layers, default=DEFAULT_LAYER, **kw):
                        allow_custom_value=True, **kw)
 
 
-def layer_picker(pictures, layers, gallery_id, layer_id, default=DEFAULT_LAYER):
-    """The layer, picked by its picture (what it dreams on grey noise) or by name: its dropdown."""
+def layer_picker(pictures, layers, gallery_id, layer_id, default=DEFAULT_LAYER, model=None, choose=None):
+    """The layer, picked by its picture (what it dreams on grey noise) or by name: its dropdown. With a
+    model picker (model, and choose(name) -> its dream.web.jobs.Choice), the pictures and names follow it."""
     import gradio as gr
     from .pictures import caption
-    gallery = gr.Gallery(value=[(p, caption(layer)) for p, layer in pictures],
-                         label="Layers, early to deep: click one", columns=3, height="auto", object_fit="cover",
-                         allow_preview=False, buttons=[], elem_id=gallery_id)
-    layer = layer_dropdown(layers, default, elem_id=layer_id)
 
-    def picked(evt: gr.SelectData):
-        return pictures[evt.index][1]
-    gallery.select(picked, None, layer, queue=False)
+    def shown(pictures):
+        return [(p, caption(layer)) for p, layer in pictures]
+    gallery = gr.Gallery(value=shown(pictures), label="Layers, early to deep: click one", columns=3, height="auto",
+                         object_fit="cover", allow_preview=False, buttons=[], elem_id=gallery_id)
+    layer = layer_dropdown(layers, default, elem_id=layer_id)
+    if model is None:
+        def picked(evt: gr.SelectData):
+            return pictures[evt.index][1]
+        gallery.select(picked, None, layer, queue=False)
+        return layer
+
+    def picked_of(name, evt: gr.SelectData):
+        return choose(name).pictures[evt.index][1]
+
+    def switched(name):  # the first choice of a model loads it and makes its pictures: seconds
+        choice = choose(name)
+        return gr.update(value=shown(choice.pictures)), gr.update(choices=choice.layers, value=choice.model.layer)
+    gallery.select(picked_of, [model], layer, queue=False)
+    model.change(switched, [model], [gallery, layer])
     return layer
 
 
@@ -134,11 +147,11 @@ def checked_layer(net, layer):
     return layer
 
 
-def checked_photo_and_params(served, photo, layer, *values):
-    """(the PageDream checked_params makes, the photo's path, its image)."""
+def checked_photo_and_params(served, photo, layer, *values, net=None):
+    """(the PageDream checked_params makes on net, default the served one; the photo's path, its image)."""
     if not photo:
         raise DreamError("upload a photo first")
-    page = checked_params(served.net, layer, *values)
+    page = checked_params(net or served.net, layer, *values)
     return (page, *uploaded(photo, "the photo"))
 
 

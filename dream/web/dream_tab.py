@@ -15,15 +15,27 @@ def dream_tab(served, layers, pictures):
         with gr.Row():
             with gr.Column(scale=2):
                 photo = photo_input(served, "photo")
-                layer = layer_picker(pictures, layers, "layers", "layer", served.model.layer)
+                model = model_picker(served)
+                layer = layer_picker(pictures, layers, "layers", "layer", served.model.layer,
+                                     *((model, served.choose) if len(served.model_names()) > 1 else ()))
                 params = parameter_inputs()
                 extras = guide_and_mask()
                 go, stop = go_and_cancel("Dream", "dream", "cancel")
             with gr.Column(scale=3):
                 progress, result = progress_and_result("Dream", "status", "result")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
-    on_click(go, stop, dream_job(served), [photo, layer, *params, *extras], [result, download, *progress], progress,
-             "dream")
+    on_click(go, stop, dream_job(served), [photo, model, layer, *params, *extras], [result, download, *progress],
+             progress, "dream")
+
+
+def model_picker(served):
+    """The Model dropdown where the server offers more than one (serve --models), else the one model's name."""
+    import gradio as gr
+    names = served.model_names()
+    if len(names) == 1:
+        return gr.State(names[0])
+    return gr.Dropdown(names, value=names[0], label="Model (its layers follow it; another loads on first use)",
+                       elem_id="model")
 
 
 def dream_job(served):
@@ -31,18 +43,19 @@ def dream_job(served):
     and saves the result with its metadata."""
     from ..images import save_image
     from ..runs.metadata import run_params
-    net = served.net
 
-    def dream(photo, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):
+    def dream(photo, model, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):
         with one_sentence():
+            choice = served.choose(model)
             page, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
-                                                             seed)
+                                                             seed, net=choice.net)
             extras = checked_guide_and_mask(guide, mask, feather, img)
+        net = choice.net
 
         def work(job):
             with served.lock:
-                out, tiles = dreamed(served, job, page, img, extras)
-            metadata = run_params(page.params, served.model, served.weights_sha1, photo_path, extras.guide_path,
+                out, tiles = dreamed(served, job, page, img, extras, net)
+            metadata = run_params(page.params, choice.model, choice.weights_sha1, photo_path, extras.guide_path,
                                   page.layer, page.seed, extras.mask_path, mask_feather=extras.feather,
                                   tile_margin=served.tile_margin)  # the CLI's: python -m dream re-makes it
             path = served.output_folder() / f"{photo_path.stem}-dream.png"
@@ -53,9 +66,9 @@ def dream_job(served):
     return dream
 
 
-def dreamed(served, job, page, img, extras):
-    """(the dream of img, the note on tiles), on the served net, reporting each step to the job."""
-    dream = prepared(served, page, img, extras)
+def dreamed(served, job, page, img, extras, net=None):
+    """(the dream of img, the note on tiles), on net (default: the served one), reporting each step to the job."""
+    dream = prepared(served, page, img, extras, net)
     tiles, params = tiles_note(dream, served.tile_margin), page.params
     out = dream.run(img, np.random.RandomState(page.seed), lambda o, i, data: job.step(
         f"octave {o + 1} of {params.octaves}, step {i + 1} of {params.iters}{tiles}", data,

@@ -32,20 +32,57 @@ class Served:
     # Gradio's queue runs one job at a time, but a cancelled job's thread runs on to its next step
     # while the queue already starts the next one: the net takes them in turn.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    others: dict = field(default_factory=dict)  # name -> (ModelFiles, weights sha1): the Dream tab's other models
+    pictures_cache: str = None  # where their layer pictures are kept
+    pictures: list = field(default_factory=list)  # the served model's
+    _choices: dict = field(default_factory=dict)
+    _loading: threading.Lock = field(default_factory=threading.Lock)
 
     def output_folder(self):
         """A new folder for one job's results (two pages may name their photos alike)."""
         return Path(tempfile.mkdtemp(dir=self.work_dir))
 
+    def model_names(self):
+        """The models the Dream tab offers: the served one first."""
+        return [self.model.name, *self.others]
 
-def prepared(served, page, img, extras):
-    """The page's dream (a PageDream, and its GuideAndMask) prepared on the served net for img, within the
-    budget resolved now, as each run of the command line resolves its own."""
+    def choose(self, name):
+        """The Choice of model `name` (the served one, or another loaded on its first use with its layer
+        pictures, then kept); DreamError for a name not offered."""
+        from ..network.net import dream_layers
+        with self._loading:
+            if name not in self._choices:
+                if name == self.model.name:
+                    model, sha1, net, pictures = self.model, self.weights_sha1, self.net, self.pictures
+                elif name in self.others:
+                    from .pictures import layer_pictures
+                    model, sha1 = self.others[name]
+                    net = model.load(self.net.dream_gpu)
+                    pictures = layer_pictures(net, model, sha1, self.pictures_cache)
+                else:
+                    raise DreamError(f"model {name!r} is not served here; choose one of {', '.join(self.model_names())}")
+                self._choices[name] = Choice(model, sha1, net, dream_layers(net), pictures)
+            return self._choices[name]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A model the page may dream with: its files, weights' sha1, loaded net, dream layers and pictures."""
+    model: object
+    weights_sha1: str
+    net: object
+    layers: list
+    pictures: list
+
+
+def prepared(served, page, img, extras, net=None):
+    """The page's dream (a PageDream, and its GuideAndMask) prepared on net (default: the served one) for
+    img, within the budget resolved now, as each run of the command line resolves its own."""
     from ..engine.prepare import DreamRequest, prepare
     from ..runs.budget import memory_budget
     request = DreamRequest(layer=page.layer, params=page.params, guide=extras.guide, mask=extras.mask,
                            tile_margin=served.tile_margin)
-    return prepare(served.net, request, *img.shape[:2], memory_budget(served.max_memory))
+    return prepare(net or served.net, request, *img.shape[:2], memory_budget(served.max_memory))
 
 
 def tiles_note(dream, tile_margin):

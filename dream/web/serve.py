@@ -24,9 +24,10 @@ def require_gradio():
 
 
 def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_upload, max_memory, tile_margin,
-          max_waiting, max_live=2):
+          max_waiting, max_live=2, others=None):
     """Load the net, make the layer pictures, and serve the app until Ctrl+C or SIGTERM; the uploads and
-    results go with it. max_memory: each dream's budget (None: what is available when it starts).
+    results go with it. others: {name: (ModelFiles, weights sha1)} the Dream tab's model picker also
+    offers. max_memory: each dream's budget (None: what is available when it starts).
     PortUnavailable if it cannot listen on host:port."""
     require_gradio()
     from .app import CSS, build_app, serve_environment
@@ -37,7 +38,7 @@ def serve(model, weights_sha1, gpu, pictures_cache, host, port, logins, max_uplo
         print("dream: making the layer pictures (once per model)...", file=sys.stderr)
         pictures = layer_pictures(net, model, weights_sha1, pictures_cache)
         app = build_app(model, weights_sha1, net, pictures, work_dir, max_memory, tile_margin, max_waiting,
-                        max_live)
+                        max_live, others, pictures_cache)
         try:
             app.launch(server_name=host, server_port=port, share=False, quiet=True, auth=logins,
                        max_file_size=int(max_upload), ssr_mode=False, mcp_server=False, enable_monitoring=False,
