@@ -30,6 +30,10 @@ class ModelFiles:
     guide_layer: str = DEFAULT_GUIDE_LAYER
     gallery: Optional[Tuple[str, ...]] = None
     gallery_all: Optional[str] = None  # a regular expression: the gallery's layers with --include-branches
+    # class images (dream class, the web app's Class tab) read loss3/classifier as BVLC GoogLeNet's 1000
+    # ImageNet classes, with deepdraw's schedule for it: the other registry models have other classifiers
+    # (Places' scenes under the same name), so they are refused; a --prototxt of the user's is trusted
+    class_images: bool = True
 
     def load(self, gpu=None):
         """This model's network (dream.network.net.load_net, with this model's mean)."""
@@ -59,7 +63,8 @@ def named_model(name: str) -> ModelFiles:
     return ModelFiles(name, prototxt, folder / entry["weights"], entry["files"][entry["weights"]].get("sha1"),
                       mean=tuple(entry.get("mean", IMAGENET_MEAN)), layer=entry.get("layer", DEFAULT_LAYER),
                       guide_layer=entry.get("guide_layer", DEFAULT_GUIDE_LAYER),
-                      gallery=tuple(gallery) if gallery else None, gallery_all=entry.get("gallery_all"))
+                      gallery=tuple(gallery) if gallery else None, gallery_all=entry.get("gallery_all"),
+                      class_images=name == DEFAULT_MODEL)
 
 
 def check_present(model: ModelFiles, verify_sha1: bool = True) -> None:

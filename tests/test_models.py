@@ -161,3 +161,33 @@ def test_download_lists_the_models(tmp_path):
 def test_registry_is_valid_json_with_every_model_named_once():
     names = list(json.loads(open(dream.download.DEFINITIONS / "registry.json").read()))
     assert len(names) == len(set(names))
+
+
+PRELU_NET = """name: "prelu"
+layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 64 dim: 64 } } }
+layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+        convolution_param { num_output: 16 kernel_size: 3 pad: 1 weight_filler { type: "xavier" } } }
+layer { name: "prelu1" type: "PReLU" bottom: "conv1" top: "conv1" }
+layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
+        convolution_param { num_output: 16 kernel_size: 3 pad: 1 weight_filler { type: "xavier" } } }
+"""
+
+
+def test_a_layer_the_memory_model_does_not_know_refuses_exact_tiles(tmp_path):
+    """PReLU keeps a copy of its input and a buffer for backward, which the memory model does not count:
+    a dream that needs tiles says so instead of trusting the estimate; --tile-margin still tiles."""
+    prototxt = tmp_path / "prelu.prototxt"
+    prototxt.write_text(PRELU_NET)
+    net = dream.load_net(prototxt, save_random_weights(prototxt, tmp_path / "prelu.caffemodel"))
+    whole = plan_octaves(net, 600, 800, 1, 1.4, ["conv2"], None, None)
+    assert whole == [None]
+    with pytest.raises(dream.DreamError, match=r"does not know layer 'prelu1' \(PReLU\).*--tile-margin"):
+        plan_octaves(net, 600, 800, 1, 1.4, ["conv2"], None, budget_below_whole(net, np.zeros((600, 800, 3)), 1, ["conv2"]))
+    assert len(plan_octaves(net, 600, 800, 1, 1.4, ["conv2"], None, 1e12, tile_margin=8)[-1]) >= 1
+
+
+def test_class_images_refuse_a_model_with_another_classifier(models_dir, tmp_path):
+    """Places' GoogLeNets name their 365 scene units loss3/classifier too: a class image there would draw
+    a scene under an ImageNet label; every model but BVLC GoogLeNet is refused in one line."""
+    r = run_dream("class", "golden retriever", "--model", "resnet50", cwd=tmp_path, models=models_dir)
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "--model bvlc_googlenet" in r.stderr

@@ -77,6 +77,9 @@ def run(request):
     check_writable(output)
     schedule = class_schedule(request.iters)
     model, weights_sha1 = checked_model(request)
+    if not model.class_images:
+        raise DreamError(f"class images are drawn with BVLC GoogLeNet's ImageNet classifier (deepdraw's schedule); "
+                         f"--model {model.name} has another, so use --model bvlc_googlenet")
     params = class_params(model, weights_sha1, specs, request.regions, size, init, schedule, request.seed)
     if already_done(output, params, request.overwrite):
         return 0

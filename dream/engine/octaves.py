@@ -6,7 +6,8 @@ import scipy.ndimage as nd
 
 from ..errors import DreamError
 from ..network.memory import OCTAVE_COPY_BYTES_PER_PIXEL, TILED_OCTAVE_BYTES_PER_PIXEL, dream_bytes, gigabytes, \
-    own_rss
+    own_rss, unknown_to_memory_model
+from ..network.shapes import deepest_layer
 from ..network import net as nets
 from ..network.blobs import set_input
 from ..network.net import check_end, check_input_size, check_input_values, deprocess, preprocess
@@ -65,6 +66,11 @@ def plan_octaves(net, height, width, octave_n=4, octave_scale=1.4, ends=('incept
             raise DreamError(f"{where} needs about {gigabytes(whole)} of memory and the budget is "
                              f"{gigabytes(budget)}, and tiles would not be the whole image's bytes here: "
                              f"{nets.INEXACT_TILES}")
+        unknown = unknown_to_memory_model(net, deepest_layer(net._layer_names, ends))
+        if tile_margin is None and unknown:
+            raise DreamError(f"{where} needs about {gigabytes(whole)} of memory by an estimate that misses a layer, "
+                             f"and the budget is {gigabytes(budget)}; exact tiles are refused: {unknown} "
+                             f"(--tile-margin tiles anyway, inexact, within that estimate)")
         try:
             plan = plan_tiles(net, h, w, ends, budget, now + TILED_OCTAVE_BYTES_PER_PIXEL * h * w, tile_margin)
         except DreamError as e:

@@ -110,6 +110,24 @@ def shares_im2col_buffer():
         return False
 
 
+# The layer types whose buffers memory_terms counts, each read from Caffe's source: a net with another
+# type before the deepest layer read may need more than the model says, so exact tiles are refused there
+# (dream.engine.octaves), as they are on a BLAS that cannot give them.
+KNOWN_LAYER_TYPES = {"Input", "Convolution", "Pooling", "LRN", "ReLU", "Sigmoid", "TanH", "Concat", "Split",
+                     "Dropout", "InnerProduct", "Softmax", "BatchNorm", "Scale", "Eltwise"}
+
+
+def unknown_to_memory_model(net, end):
+    """Why the memory model cannot be trusted up to layer `end` (the first layer of a type it does not
+    know, in words), or None where it knows them all."""
+    for name, layer in zip(net._layer_names, net.layers):
+        if layer.type not in KNOWN_LAYER_TYPES:
+            return f"the memory model does not know layer {name!r} ({layer.type}), whose buffers it cannot count"
+        if name == end:
+            return None
+    return None
+
+
 def _learns(spec, count):
     """Whether backward computes gradients for a layer's `count` parameter blobs: not for batch
     normalisation's statistics, nor where every blob has lr_mult 0 (dream.network.net.freeze_params);
@@ -178,6 +196,8 @@ def memory_terms(net, end, shared=None):
                 add(bottoms[0], 3 * FLOAT)
             elif layer.type == "Scale" and bottoms[0] == tops[0]:  # in place: temp_ keeps its input for backward
                 add(bottoms[0], FLOAT)
+            elif layer.type == "Eltwise" and spec is not None and spec.eltwise_param.operation == 2:
+                add(tops[0], FLOAT)  # MAX: the index of the largest bottom, per value
         if name == end:
             break
     return fixed, per_area, largest

@@ -53,9 +53,12 @@ def receptive_fields(net_param, end):
                 out = bottom.through((size, size), (1, 1))
             elif layer.type in _PASSTHROUGH:
                 out = bottom
-            else:
+            elif layer.type in ("InnerProduct", "Pooling"):  # fully connected, or global pooling
                 raise DreamError(f"layer {layer.name!r} ({layer.type}) reads the whole image at once, "
                                  f"so its gradient cannot be computed in tiles")
+            else:
+                raise DreamError(f"dream does not know the receptive field of layer {layer.name!r} "
+                                 f"({layer.type}), so its gradient cannot be computed in exact tiles")
             for top in layer.top:
                 fields[top] = out
         if layer.name == end:

@@ -30,7 +30,8 @@ def build_app(model, weights_sha1, net, pictures, work_dir, max_memory=None, til
         gr.Markdown("# dream\nDeepDream as Google's 2015 notebook made it: upload a photo, pick a layer by its "
                     "picture, and dream.")
         dream_tab(served, layers, pictures)
-        class_tab(served)
+        if model.class_images:  # GoogLeNet's ImageNet classes (dream.models.ModelFiles)
+            class_tab(served)
         zoom_tab(served, layers)
         seats = LiveSeats(served, max_live)
         app.unload(live_tab(seats, layers, pictures))  # a page closed or reloaded frees its seat (Gradio's unload)
