@@ -142,3 +142,14 @@ def test_reproduce_without_the_notebook_says_how_to_get_it(stand_ins, googlenet,
     r = reproduce("-o", "out", cwd=tmp_path, models=models, googlenet=googlenet)
     assert r.returncode == 1 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "python -m dream download published" in r.stderr
+
+
+def test_reproduce_on_a_model_without_the_notebooks_layers_is_one_line(stand_ins, tmp_path):
+    from dream.models import named_model
+    from tests_support import save_random_weights
+    models, nb = stand_ins
+    prototxt = named_model("resnet50").prototxt
+    weights = save_random_weights(prototxt, tmp_path / "resnet50.caffemodel")
+    r = reproduce("--notebook", nb, "-o", "out", cwd=tmp_path, models=models, googlenet=(prototxt, weights))
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("dream: error: reproduce re-makes the notebook's figures")

@@ -70,6 +70,10 @@ def run(request):
         raise DreamError(f"output {folder} is a file; reproduce writes a folder")
     folder.mkdir(parents=True, exist_ok=True)
     net = model.load(request.gpu)
+    missing = [f.layer for f in figures if f.layer not in net._layer_names]
+    if missing:
+        raise DreamError(f"reproduce re-makes the notebook's figures at GoogLeNet's layers, and {model.name} has no "
+                         f"layer {missing[0]}: use the notebook's model (--model bvlc_googlenet)")
     base = dict(model=model.name, weights_sha1=weights_sha1, input_sha1=sha1_of(photo_path),
                 guide_sha1=sha1_of(guide_path), zoom_frames=request.zoom_frames)
     seed = resolve_seed(request.seed, earlier_seed(folder, figures, base))
