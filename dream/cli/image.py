@@ -96,11 +96,13 @@ def list_layers(model, photo=None):
 
 
 def photo_size(path):
-    """(height, width) of a photo, read from its header, with a one-line error."""
+    """(height, width) of a photo as dream reads it (EXIF rotation applied), from its header, with a
+    one-line error."""
     import PIL.Image
     try:
         with PIL.Image.open(path) as img:
-            return img.height, img.width
+            turned = img.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # Orientation: a quarter turn
+            return (img.width, img.height) if turned else (img.height, img.width)
     except (OSError, PIL.Image.DecompressionBombError) as e:
         raise DreamError(f"cannot read {path}: {e}") from None
 
