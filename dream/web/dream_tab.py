@@ -15,25 +15,31 @@ def dream_tab(served, layers, pictures):
         with gr.Row():
             with gr.Column(scale=2):
                 photo = photo_input(served, "photo")
-                model = model_picker(served)
+                model = model_picker(served)  # None where the server offers one model
                 layer = layer_picker(pictures, layers, "layers", "layer", served.model.layer,
-                                     *((model, served.choose) if len(served.model_names()) > 1 else ()))
+                                     *((model, served.choose) if model is not None else ()))
                 params = parameter_inputs()
                 extras = guide_and_mask()
                 go, stop = go_and_cancel("Dream", "dream", "cancel")
             with gr.Column(scale=3):
                 progress, result = progress_and_result("Dream", "status", "result")
                 download = gr.File(label="Download (with its parameters in the metadata)", elem_id="download")
-    on_click(go, stop, dream_job(served), [photo, model, layer, *params, *extras], [result, download, *progress],
-             progress, "dream")
+    handler = dream_job(served)
+    if model is None:  # one model: the event and its API take no model, as before the picker
+        picked = handler
+
+        def handler(photo, *rest):
+            return (yield from picked(photo, served.model.name, *rest))
+    on_click(go, stop, handler, [photo, *([model] if model is not None else []), layer, *params, *extras],
+             [result, download, *progress], progress, "dream")
 
 
 def model_picker(served):
-    """The Model dropdown where the server offers more than one (serve --models), else the one model's name."""
+    """The Model dropdown where the server offers more than one model (serve --models), else None."""
     import gradio as gr
     names = served.model_names()
     if len(names) == 1:
-        return gr.State(names[0])
+        return None
     return gr.Dropdown(names, value=names[0], label="Model (its layers follow it; another loads on first use)",
                        elem_id="model")
 
