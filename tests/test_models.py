@@ -66,7 +66,7 @@ def test_definition_licence_mean_and_layers(name):
 def test_each_model_loads_with_its_own_mean(random_weights):
     net = random_model("resnet50", random_weights).load()
     assert np.allclose(net.transformer.mean["data"].ravel(), REGISTRY["resnet50"]["mean"])
-    assert np.allclose(dream.load_model.__globals__["named_model"]("bvlc_googlenet").mean, (104, 116, 122))
+    assert named_model("bvlc_googlenet").mean == dream.network.net.IMAGENET_MEAN == (104, 116, 122)
 
 
 # photo sizes where the guide layer's octave splits into tiles: a tile must beat the fixed costs

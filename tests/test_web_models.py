@@ -4,12 +4,12 @@ its dream downloads with the bytes python -m dream --model makes."""
 import os
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 
-from web_app import MAX_MEMORY, astronaut_file, download, metadata, open_page, sync_api, upload
+from web_app import (MAX_MEMORY, astronaut_file, download, metadata, open_page, start_server, stop_server,
+                     sync_api, upload)
 from tests_support import save_random_weights
 
 from dream.download import REGISTRY
@@ -29,18 +29,10 @@ def models_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(models_dir, tmp_path_factory):
-    from web_app import free_port, stop_server
-    port, env = free_port(), dict(os.environ, DREAM_MODELS=str(models_dir))
-    proc = subprocess.Popen([sys.executable, "-m", "dream", "serve", "--port", str(port), "--model", SERVED,
-                             "--cache", str(tmp_path_factory.mktemp("gallery")), "--max-memory", MAX_MEMORY],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
-    lines = []
-    threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
-    started = time.time()
-    while not any("serving on" in line for line in lines):
-        assert proc.poll() is None and time.time() - started < 180, "".join(lines)
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", env
+    env = dict(os.environ, DREAM_MODELS=str(models_dir))
+    proc, url, _ = start_server(None, tmp_path_factory.mktemp("gallery"), "--model", SERVED, "--max-memory", MAX_MEMORY,
+                                env=env)
+    yield url, env
     stop_server(proc)
 
 
@@ -55,6 +47,7 @@ def test_the_model_picker_brings_the_other_models_layers_and_dreams_as_the_cli(s
     print(f"{OTHER} loaded, its layer pictures made: {time.time() - started:.1f} s")
     page.locator("#layers").get_by_text("res3d", exact=True).click()  # its pictures, captioned by name
     sync_api.expect(page.locator("#layer input")).to_have_value("res3d")
+    page.screenshot(path=os.environ.get("DREAM_PICKER_SCREENSHOT", str(tmp_path / "picker.png")), full_page=True)
     photo = astronaut_file(tmp_path)
     upload(page, "photo", photo)
     page.locator("#dream").click()

@@ -32,14 +32,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(googlenet, cache, *flags):
+def start_server(googlenet, cache, *flags, env=None):
     """(process, url, port) of a running python -m dream serve (its stderr lines in process.lines); prints
-    how long the start took."""
-    prototxt, weights = googlenet
+    how long the start took. googlenet: (prototxt, weights), or None where flags name a --model (and env
+    its DREAM_MODELS)."""
     port = free_port()
+    model = ["--prototxt", str(googlenet[0]), "--weights", str(googlenet[1])] if googlenet else []
     proc = subprocess.Popen([sys.executable, "-m", "dream", "serve", "--port", str(port), "--cache", str(cache),
-                             "--prototxt", str(prototxt), "--weights", str(weights), *flags],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+                             *model, *flags], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     lines = []
     threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
     started = time.time()

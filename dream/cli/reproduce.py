@@ -133,12 +133,12 @@ def say_weights(model, weights_sha1):
 
 
 def earlier_seed(folder, figures, base):
-    for figure in figures:
-        path = folder / f"{figure.name}.png"
-        recorded = read_metadata(path) if path.exists() else None
-        if recorded and all(recorded.get(k) == v for k, v in base.items()):
-            return recorded.get("seed")
-    return None
+    """The seed of figures an earlier run of these parameters left, so that a re-run without --seed resumes it."""
+    from ..runs.resume import earlier_seed as seed_of
+    earlier = (earlier_run(path, path.exists(), read_metadata(path) if path.exists() else None,
+                           dict(base, figure=f.name, layer=f.layer), overwrite=False, refuse=False)
+               for f in figures for path in [folder / f"{f.name}.png"])
+    return seed_of(next((e for e in earlier if e is not None), None))
 
 
 def made_before(folder, figure, params):
