@@ -101,6 +101,27 @@ def test_cancel_stops_the_dream_and_the_next_one_runs(server, browser, tmp_path)
     assert metadata(download(page, "download"))["iters"] == 1
 
 
+def test_a_dream_cancelled_in_the_queue_never_runs(server, browser, tmp_path):
+    _, url, _, _ = server
+    first, second = open_page(browser, url), open_page(browser, url)
+    for page in (first, second):
+        open_accordion(page, "The notebook's parameters")
+        set_number(page, "Steps per octave", 99)
+        upload(page, "photo", astronaut_file(tmp_path, size=(512, 384), corner=(64, 0)))
+    first.locator("#dream").click()
+    sync_api.expect(first.locator("#status")).to_contain_text(re.compile("octave 1 of 4"), timeout=60_000)
+    second.locator("#dream").click()
+    second.get_by_text("queue:").first.wait_for(timeout=30_000)
+    second.locator("#cancel").click()
+    sync_api.expect(second.locator("#status")).to_have_text("cancelled")
+    first.locator("#cancel").click()
+    sync_api.expect(first.locator("#status")).to_have_text("cancelled")
+    time.sleep(3)  # the second page's dream, had it run, would report its steps by now
+    assert second.locator("#status").inner_text().strip() == "cancelled"
+    assert "octave" not in second.locator("#status").inner_text()
+    assert second.locator("#result img").count() == 0  # it never showed a preview
+
+
 def test_a_corrupt_upload_is_one_sentence_and_the_next_one_works(server, browser, tmp_path):
     _, url, _, _ = server
     page = open_page(browser, url)

@@ -58,7 +58,7 @@ def class_job(served):
     from ..runs.classes import class_file_name, class_params, class_schedule, class_targets
     net, labels = served.net, imagenet_labels()
 
-    def draw(names, width, height, iters, regions, seed, init):
+    def draw(names, width, height, iters, regions, seed, init, cancel=None):
         with one_sentence():
             specs = checked_classes(names)
             init_path, init_img = uploaded(init, "the start image")
@@ -78,7 +78,7 @@ def class_job(served):
             save_image(out, path, metadata)
             return (np.uint8(np.clip(out, 0, 255)), str(path)), "done"
 
-        yield (yield from watch(work, lambda data: (uint8_image(net, data), None), net))
+        yield (yield from watch(work, lambda data: (uint8_image(net, data), None), net, cancel))
     return draw
 
 

@@ -28,8 +28,8 @@ def dream_tab(served, layers, pictures):
     if model is None:  # one model: the event and its API take no model, as before the picker
         picked = handler
 
-        def handler(photo, *rest):
-            return (yield from picked(photo, served.model.name, *rest))
+        def handler(photo, *rest, cancel=None):
+            return (yield from picked(photo, served.model.name, *rest, cancel=cancel))
     on_click(go, stop, handler, [photo, *([model] if model is not None else []), layer, *params, *extras],
              [result, download, *progress], progress, "dream")
 
@@ -50,7 +50,7 @@ def dream_job(served):
     from ..images import save_image
     from ..runs.metadata import run_params
 
-    def dream(photo, model, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather):
+    def dream(photo, model, layer, octaves, iters, step_size, jitter, seed, guide, mask, feather, cancel=None):
         with one_sentence():
             choice = served.choose(model)
             page, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
@@ -68,7 +68,7 @@ def dream_job(served):
             save_image(out, path, metadata)
             return (np.uint8(np.clip(out, 0, 255)), str(path)), f"done{tiles}"
 
-        yield (yield from watch(work, lambda data: (uint8_image(net, data), None), net))
+        yield (yield from watch(work, lambda data: (uint8_image(net, data), None), net, cancel))
     return dream
 
 

@@ -18,6 +18,7 @@ PREVIEW_SIDE = 1280
 # Gradio's default webp takes 110 ms a 0.6 MP frame here, on the cores Caffe dreams with; JPEG 4 ms.
 # What the page shows only: the download is the exact PNG.
 SHOWN_FORMAT = "jpeg"
+CANCELLED = "cancelled"  # a job's last words where its page cancelled it
 
 
 @dataclass
@@ -94,17 +95,17 @@ def tiles_note(dream, tile_margin):
 
 
 class Cancelled(Exception):
-    pass
+    """The page's Cancel, seen by the job at its next step, and by the handler when the job ends."""
 
 
 class Job:
     """work(job) in a thread of its own, on the net's device; its progress and latest image readable
-    from another."""
+    from another. cancel: the page's flag (a threading.Event), set by its Cancel button."""
 
-    def __init__(self, work, net):
+    def __init__(self, work, net, cancel=None):
         self.status, self.preview, self.result, self.error = "waiting", None, None, None
         self.fraction, self.started = None, time.monotonic()
-        self.cancelled = threading.Event()
+        self.cancelled = threading.Event() if cancel is None else cancel
         self.thread = threading.Thread(target=self._run, args=(work, net), daemon=True)
         self.thread.start()
 
@@ -114,7 +115,7 @@ class Job:
             use_net_device(net)  # a new thread starts on the CPU, whatever --gpu the server has
             self.result = work(self)
         except Cancelled:
-            self.error = "cancelled"
+            self.error = CANCELLED
         except DreamError as e:
             self.error = one_line(e)
         except MemoryError:
@@ -136,13 +137,13 @@ class Job:
         return bar(self.status, self.fraction, seconds_left(self.started, self.fraction)), self.status
 
 
-def watch(work, show, net):
+def watch(work, show, net, cancel=None):
     """Run work in a Job on net's device; every PREVIEW_EVERY_S yield the page's outputs: show(job.preview)
     and the progress (its bar, its words). work(job) returns (the outputs, the last words); so does
-    this, the bar full. An error or a cancel becomes gr.Error. A cancelled page closes this generator,
-    which stops the job at its next step."""
+    this, the bar full. An error becomes gr.Error; the page's cancel (the Event `cancel`) Cancelled.
+    A page that goes away closes this generator, which stops the job at its next step."""
     import gradio as gr
-    job = Job(work, net)
+    job = Job(work, net, cancel)
     try:
         while job.thread.is_alive():
             job.thread.join(PREVIEW_EVERY_S)
@@ -150,19 +151,89 @@ def watch(work, show, net):
                 yield (*show(job.preview), *job.progress())
     finally:
         job.cancelled.set()
+    if job.error == CANCELLED:
+        raise Cancelled
     if job.error:
         raise gr.Error(sentence(job.error), print_exception=False)
     outputs, status = job.result
     return (*outputs, bar(status, 1.0), status)
 
 
+
+class PageCancels:
+    """The Cancel buttons' flags: a threading.Event per (page, tab) for the job that page has queued or
+    running in that tab. Gradio's own cancels= is not used: cancelling a running generator with it
+    sends the event's process_completed, and where that reaches the page after the page's /cancel has
+    returned, Gradio 6.31 shows 'Error' over the outputs (1 run in 6 to 10 here). A flag lets the job
+    end as any job ends."""
+
+    def __init__(self):
+        self._flags, self._lock = {}, threading.Lock()
+
+    def expect(self, key):
+        """The flag of the job about to be queued or started at key: the one there, or a fresh one where
+        there is none or the one there is set (an earlier job, cancelled, still stopping)."""
+        with self._lock:
+            flag = self._flags.get(key)
+            if flag is None or flag.is_set():
+                flag = self._flags[key] = threading.Event()
+            return flag
+
+    def started(self, key):
+        """The flag a job starting at key watches: set already if its page cancelled it in the queue."""
+        with self._lock:
+            return self._flags.setdefault(key, threading.Event())
+
+    def cancel(self, key):
+        """Set the flag at key; False where the page has no job there."""
+        with self._lock:
+            flag = self._flags.get(key)
+        if flag is not None:
+            flag.set()
+        return flag is not None
+
+    def ended(self, key, flag):
+        with self._lock:
+            if self._flags.get(key) is flag:
+                del self._flags[key]
+
+
+PAGE_CANCELS = PageCancels()
+
+
 def on_click(go, stop, fn, inputs, outputs, progress, api_name):
-    """go runs fn as a job in the one queue all tabs share (they share the one net, so one job at a
-    time, each page seeing its place); stop cancels it and says so in progress (its bar and words, the
-    last two of outputs)."""
-    event = go.click(fn, inputs, outputs, api_name=api_name, concurrency_id="net", concurrency_limit=1,
-                     show_progress="minimal")
-    stop.click(lambda: (bar("cancelled"), "cancelled"), None, list(progress), cancels=[event], queue=False)
+    """go runs fn(*inputs, cancel=flag) as a job in the one queue all tabs share (they share the one net,
+    so one job at a time, each page seeing its place); stop sets the flag, whether the job runs or
+    waits in the queue, and the job ends saying so in progress (its bar and words, the last two of
+    outputs), the last preview kept."""
+    import gradio as gr
+    tab = go.elem_id
+
+    def where(request):
+        return request.session_hash if request is not None else None, tab
+
+    def queued(request: gr.Request):
+        PAGE_CANCELS.expect(where(request))
+
+    def run(request: gr.Request, *args):
+        flag = PAGE_CANCELS.started(where(request))
+        try:
+            if flag.is_set():  # cancelled while it waited
+                raise Cancelled
+            yield from fn(*args, cancel=flag)
+        except Cancelled:
+            yield (*[gr.skip()] * (len(outputs) - 2), bar(CANCELLED), CANCELLED)
+        finally:
+            PAGE_CANCELS.ended(where(request), flag)
+
+    def cancel(request: gr.Request):
+        if PAGE_CANCELS.cancel(where(request)):
+            return bar(CANCELLED), CANCELLED
+        return gr.skip(), gr.skip()  # nothing of this page's to cancel: the last result's words stay
+
+    go.click(queued, None, None, queue=False, show_progress="hidden", api_visibility="private").then(
+        run, inputs, outputs, api_name=api_name, concurrency_id="net", concurrency_limit=1, show_progress="minimal")
+    stop.click(cancel, None, list(progress), queue=False, show_progress="hidden", api_visibility="private")
 
 
 @contextlib.contextmanager

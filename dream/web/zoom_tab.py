@@ -48,7 +48,7 @@ def zoom_job(served):
     net = served.net
 
     def zoom(photo, layer, frames, scale, fps, octaves, iters, step_size, jitter, seed, guide=None, mask=None,
-             feather=8):
+             feather=8, cancel=None):
         with one_sentence():
             page, photo_path, img = checked_photo_and_params(served, photo, layer, octaves, iters, step_size, jitter,
                                                              seed)
@@ -71,7 +71,7 @@ def zoom_job(served):
             frames_zip = shutil.make_archive(str(folder), "zip", folder.parent, folder.name)
             return (np.uint8(np.clip(out, 0, 255)), str(video), [frames_zip, str(video)]), "done" + tiles
 
-        yield (yield from watch(work, lambda data: (uint8_image(net, data), None, None), net))
+        yield (yield from watch(work, lambda data: (uint8_image(net, data), None, None), net, cancel))
     return zoom
 
 
