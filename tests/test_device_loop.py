@@ -1,0 +1,94 @@
+"""The device loop's control flow (dream/device/loop.py) on the CPU, its kernels the numpy references:
+the notebook's bytes, and never a blob's .data or .diff read by the loop itself."""
+import numpy as np
+import pytest
+
+import dream
+import notebook_oracle as nb
+from dream.device.host_stand_in import HostStandIn
+from dream.device.loop import deepdream_on_device, unsupported
+from dream.errors import DreamError
+
+
+def notebook_story(dream_fn, net, img):
+    """A default dream, then one at a layer inside a module on the same net (its stale diffs matter)."""
+    return [dream_fn(net, img, iter_n=3, octave_n=3),
+            dream_fn(net, img, iter_n=2, octave_n=2, end='inception_3b/5x5_reduce')]
+
+
+def test_the_device_loop_gives_the_notebooks_bytes(googlenet, small_photo):
+    np.random.seed(7)
+    theirs = notebook_story(nb.deepdream, nb.load_net(*googlenet), small_photo)
+    np.random.seed(7)
+    ours = notebook_story(lambda *a, **k: deepdream_on_device(*a[:2], HostStandIn(), **k),
+                          dream.load_net(*googlenet), small_photo)
+    for a, b in zip(ours, theirs):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    assert np.abs(ours[0] - small_photo).max() > 1  # it dreamed
+
+
+def test_its_progress_and_rng_are_the_host_loops(load, small_photo):
+    seen = []
+    host = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(3),
+                           progress=lambda octave, i, data: seen.append((octave, i, data.copy())))
+    device_seen = []
+    device = deepdream_on_device(load(), small_photo, HostStandIn(), iter_n=2, octave_n=2,
+                                 rng=np.random.RandomState(3),
+                                 progress=lambda octave, i, data: device_seen.append((octave, i, data)))
+    assert host.tobytes() == device.tobytes()
+    assert [(o, i) for o, i, _ in seen] == [(o, i) for o, i, _ in device_seen] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert all(a.tobytes() == b.tobytes() for (_, _, a), (_, _, b) in zip(seen, device_seen))
+
+
+class GuardedBlob:
+    """A blob whose .data and .diff raise: what the loop may not touch. The stand-in unwraps it, as a
+    GPU device reads the blob's device pointers."""
+
+    def __init__(self, blob):
+        self.unguarded = blob
+
+    def __getattr__(self, name):
+        if name in ("data", "diff"):
+            raise AssertionError(f"the device loop read a blob's .{name}")
+        return getattr(self.unguarded, name)
+
+
+class GuardedNet:
+    def __init__(self, net):
+        self._net = net
+        self.blobs = {name: GuardedBlob(blob) for name, blob in net.blobs.items()}
+
+    def __getattr__(self, name):
+        if name in ("forward", "backward"):  # pycaffe's forward/backward read .data/.diff of their outputs
+            raise AssertionError(f"the device loop called net.{name}")
+        return getattr(self._net, name)
+
+
+class UnwrappingStandIn(HostStandIn):
+    def buffer(self, blob, which):
+        return super().buffer(blob.unguarded, which)
+
+
+def test_the_device_loop_never_reads_data_or_diff(load, small_photo):
+    net = load()
+    np.random.seed(5)
+    guarded = deepdream_on_device(GuardedNet(net), small_photo, UnwrappingStandIn(), iter_n=2, octave_n=2)
+    np.random.seed(5)
+    assert guarded.tobytes() == dream.deepdream(load(), small_photo, iter_n=2, octave_n=2).tobytes()
+    with pytest.raises(AssertionError, match="read a blob's .data"):
+        GuardedNet(net).blobs['data'].data  # the guard works
+
+
+def test_what_the_device_loop_does_not_take_is_named(load):
+    assert unsupported() is None
+    assert "mask" in unsupported(mask=np.ones((4, 4)))
+    assert "L2 objective only" in unsupported(objective=dream.objective_guide(np.zeros((3, 2, 2), np.float32)))
+    assert "tiled" in unsupported(plans=[None, object()])
+
+
+def test_a_gradient_that_overflows_stops_before_caffe_sees_it(load, small_photo):
+    class Overflowing(HostStandIn):
+        def mean_abs(self, array):
+            return np.float32(np.inf)
+    with pytest.raises(DreamError, match="not finite"):
+        deepdream_on_device(load(), small_photo, Overflowing(), iter_n=1, octave_n=1)
