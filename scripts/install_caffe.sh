@@ -261,6 +261,17 @@ caffe_home() {
   "$PY" -c 'import os, caffe; print(os.path.dirname(os.path.dirname(os.path.abspath(caffe.__file__))))'
 }
 
+# The device loop's kernels beside a GPU build's pycaffe (seconds; a stamp skips them after). A build
+# whose nvcc has gone since (the build venv removed) still serves; the device loop then says so.
+device_kernels() {
+  [ "$VARIANT" = gpu ] || return 0
+  if [ -x "$CUDA_ROOT/bin/nvcc" ]; then
+    "$REPO/scripts/build_device_kernels.sh" "$CUDA_ROOT/bin/nvcc" "$1" "$CUDA_ARCH" || die "the device loop's kernels failed to compile"
+  else
+    say "no nvcc in $CUDA_ROOT: the device loop's kernels are not built"
+  fi
+}
+
 # --- fast path: already built with this configuration and importable ---------
 PY=${DREAM_PYTHON:-$VENV/bin/python}
 # The build's Python: a venv of its own in the cache, so that its CMake configuration (which records
@@ -276,11 +287,13 @@ if [ -x "$PY" ]; then
   configure_args
   if [ -n "$BUILD_ONLY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] \
      && [ "$(cat "$BUILD/python/caffe/dream_build.txt" 2>/dev/null)" = "$BUILD_ID" ]; then
+    device_kernels "$BUILD/python"
     say "$VARIANT pycaffe already built: PYTHONPATH=$BUILD/python"
     echo "$BUILD/python"
     exit 0
   fi
   if [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] && [ "$(caffe_home 2>/dev/null)" = "$BUILD/python" ]; then
+    device_kernels "$BUILD/python"
     say "pycaffe ($VARIANT) already installed for $PY"
     exit 0
   fi
@@ -427,6 +440,7 @@ ln -sf "$BUILD/lib/_caffe.so" "$PYDIR.tmp/caffe/_caffe.so"
 echo "$BUILD_ID" > "$PYDIR.tmp/caffe/dream_build.txt"  # what dream/network/memory.py reads
 rm -rf "$PYDIR"
 mv "$PYDIR.tmp" "$PYDIR"
+device_kernels "$PYDIR"
 if [ -n "$BUILD_ONLY" ]; then  # for comparison or a test: the venv keeps its build
   say "$VARIANT pycaffe built: PYTHONPATH=$PYDIR"
   echo "$PYDIR"

@@ -72,6 +72,17 @@ def test_pairwise_sum_at_every_length_up_to_a_few_blocks():
         assert same(ref.pairwise_sum(x[:n]), np.add.reduce(x[:n])), n
 
 
+@pytest.mark.parametrize("n", [0, 5, 128, 129, 1000, 575 * 1024 * 3, 1080 * 1920 * 3])
+def test_the_sum_from_parallel_leaves_is_numpys(n):
+    """The GPU's way: each leaf of the recursion summed on its own (in parallel there), then added up
+    in the recursion's order by one thread."""
+    x = np.abs(np.random.default_rng(n).normal(0, 1, n)).astype(np.float32)
+    leaves = ref.pairwise_leaves(n)
+    assert sum(length for _, length in leaves) == n and all(length <= ref.PAIRWISE_BLOCK for _, length in leaves)
+    sums = [ref.pairwise_sum(x[start:start + length]) for start, length in leaves]
+    assert same(ref.combine_leaves(sums, n), np.add.reduce(x))
+
+
 def test_the_step_is_the_hosts():
     """make_step's src.data[:] += step_size / np.abs(g).mean() * g, then its clip, on the same arrays;
     a zero gradient takes no step."""

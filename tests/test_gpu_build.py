@@ -4,6 +4,7 @@ scripts/patches/03 is freed at exit), and --gpu without a usable GPU is one line
 
 Deselected by default (marker gpu_build): the CPU build that scripts/test.sh runs is not a CUDA build."""
 import os
+import re
 import subprocess
 import sys
 
@@ -82,3 +83,18 @@ def test_gpu_reaches_every_command(command, googlenet, photo_file, tmp_path):
     assert r.stderr.strip().splitlines() and "--gpu 0: Caffe cannot use this GPU" in r.stderr.strip().splitlines()[-1], r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert not list(tmp_path.glob("out*"))
+
+
+def test_the_device_loops_kernels_are_built_beside_it_and_say_when_no_gpu_is_there():
+    """scripts/install_caffe.sh --gpu compiled dream/device/kernels.cu beside this pycaffe; ctypes loads
+    it with Caffe's CUDA runtime; without a GPU its first allocation is one DreamError, not an abort."""
+    code = ("from dream.device.cuda_device import CudaDevice, library_path\n"
+            "from dream.errors import DreamError\n"
+            "print(library_path())\n"
+            "try:\n    CudaDevice()\nexcept DreamError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=no_gpu_env(), timeout=60)
+    assert out.returncode == 0, out.stderr
+    path, said = out.stdout.splitlines()
+    assert path == os.path.join(os.path.dirname(caffe.__file__), "libdream_device.so") and os.path.exists(path)
+    # no device (100), or here no driver at all (35)
+    assert re.match(r"CUDA error (100|35) in the device loop's cudaMalloc: \w", said), said

@@ -87,6 +87,31 @@ def pairwise_sum(x):
     return np.float32(pairwise_sum(x[:half]) + pairwise_sum(x[half:]))
 
 
+def pairwise_leaves(n, start=0):
+    """The (start, length) of the blocks pairwise_sum sums directly, left to right: the leaves of its
+    recursion, which a GPU sums in parallel before it adds them up in the recursion's order
+    (kernels.cu's combine)."""
+    if n <= PAIRWISE_BLOCK:
+        return [(start, n)]
+    half = n // 2
+    half -= half % 8
+    return pairwise_leaves(half, start) + pairwise_leaves(n - half, start + half)
+
+
+def combine_leaves(sums, n):
+    """pairwise_sum from its leaves' sums (in pairwise_leaves' order): kernels.cu's combine, in numpy."""
+    sums = iter(sums)
+
+    def combine(n):
+        if n <= PAIRWISE_BLOCK:
+            return np.float32(next(sums))
+        half = n // 2
+        half -= half % 8
+        left = combine(half)
+        return np.float32(left + combine(n - half))
+    return combine(n)
+
+
 def mean_abs(g):
     """np.abs(g).mean() of a float32 array: the float32 pairwise sum of |g|, divided by the count in
     double, cast to float32."""
