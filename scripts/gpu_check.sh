@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dream on a lent GPU machine (an H100 or H200 that starts bare, without network), in one call:
 # unpacks what scripts/gpu_bundle.sh packed here, compiles pycaffe for the machine's Python, runs
-# `pytest -m gpu`, bench_dream.py and bench_live.py, then benchmarks/bench_gpu.py, which prints the table last.
+# `pytest -m gpu`, bench_dream.py, bench_device_loop.py (the device loop against the host loop: bytes
+# and time) and bench_live.py, then benchmarks/bench_gpu.py, which prints the table last.
 #
 #   scripts/gpu_check.sh [--rehearse | --quick] [CARRY]      (CARRY: default <repo>/.gpu-carry)
 #
@@ -114,6 +115,8 @@ if [ -n "$REHEARSE" ]; then
   "$PY" -m pytest -q -p no:cacheprovider "$REPO/tests/test_gpu.py" --collect-only -m gpu >/dev/null \
     || die "pytest -m gpu does not collect"
   "${BENCH[@]}" --device cpu --small --compare-with "${COMPARE_PYTHON:-$REPO/.venv/bin/python}"
+  [ -f "$B/python/caffe/libdream_device.so" ] || die "the bundle lacks the device loop's kernels (libdream_device.so)"
+  "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" --device cpu --small || die "device loop != host loop"
   say "rehearsal done: everything up to the first GPU call ran (nothing above used a GPU)"
   exit 0
 fi
@@ -126,6 +129,8 @@ TESTS=0
 { grep -v '^[.FEs]*$' "$WORK/pytest.log" || true; } | tail -25
 say "the default run per octave (benchmarks/bench_dream.py --gpu)"
 "$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
+say "the device loop against the host loop (benchmarks/bench_device_loop.py)"
+timeout 120 "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" "${IMAGE[@]}" --device gpu 2>&1 | tail -8 || true
 if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit "$TESTS"; fi
 say "live dreaming at 640, 960 and 1280 px (benchmarks/bench_live.py --gpu)"
 if "$PY" -c 'import av, cv2, skimage' 2>/dev/null; then

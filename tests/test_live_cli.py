@@ -116,10 +116,16 @@ def test_a_stream_is_dreamed_into_a_recording_and_a_stream_a_player_opens(live, 
     assert min(np.abs(np.float32(watched[-1]) - r).mean() for r in recorded) < 6
 
 
+# as a low-latency player opens a live stream (ffplay -probesize 32 -analyzeduration 0): it starts at the
+# first keyframe rather than after seconds of stream to measure. Without, FFmpeg's probe waited for more
+# than a slow dream sent, and on a loaded machine its open outlasted the test (no frame: a CI failure)
+LOW_LATENCY = {"probesize": "32", "analyzeduration": "0"}
+
+
 def play(url, into):
-    """Decode an MPEG-TS stream as a player would, until it stops for 3 s."""
+    """Decode an MPEG-TS stream as a low-latency player would, until it stops for 3 s."""
     try:
-        with av.open(url, timeout=(60, 3)) as container:
+        with av.open(url, timeout=(60, 3), options=LOW_LATENCY) as container:
             for frame in container.decode(video=0):
                 into.append(frame.to_ndarray(format="rgb24"))
     except av.error.FFmpegError:
