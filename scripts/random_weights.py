@@ -18,4 +18,6 @@ def main(out, prototxt=None):
 
 
 if __name__ == "__main__":
+    if not 1 <= len(sys.argv) - 1 <= 2 or sys.argv[1].startswith("-"):  # --help: this text, not a file named so
+        sys.exit(__doc__)
     main(*sys.argv[1:])
