@@ -14,7 +14,7 @@ LIMIT=$((64 * 1024 * 1024))
 "$REPO/scripts/gpu_bundle.sh"
 CLEAN=$(mktemp -d /tmp/gpu-rehearsal.XXXXXX)
 trap 'rm -rf "$CLEAN"' EXIT
-(cd "$REPO" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$CLEAN" 2>/dev/null || true)
+(cd "$REPO" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$CLEAN" -- 2>/dev/null || true)
 cp -r "$REPO/.gpu-carry" "$CLEAN/"
 size=$(du -sb "$CLEAN" | cut -f1)
 echo "==> carried: $((size / 1048576)) MiB of 64 ($CLEAN)" >&2
