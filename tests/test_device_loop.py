@@ -80,7 +80,7 @@ def test_the_device_loop_never_reads_data_or_diff(load, small_photo):
 
 
 def test_what_the_device_loop_does_not_take_is_named(load):
-    assert unsupported() is None
+    assert unsupported() is None and unsupported(objective=dream.objective_L2) is None
     assert "mask" in unsupported(mask=np.ones((4, 4)))
     assert "L2 objective only" in unsupported(objective=dream.objective_guide(np.zeros((3, 2, 2), np.float32)))
     assert "tiled" in unsupported(plans=[None, object()])
@@ -92,3 +92,39 @@ def test_a_gradient_that_overflows_stops_before_caffe_sees_it(load, small_photo)
             return np.float32(np.inf)
     with pytest.raises(DreamError, match="not finite"):
         deepdream_on_device(load(), small_photo, Overflowing(), iter_n=1, octave_n=1)
+
+
+def test_the_command_line_dreams_in_the_device_loop_when_asked_with_the_same_bytes(googlenet, photo_file, tmp_path):
+    """DREAM_DEVICE_LOOP=1 on the CPU: the stand-in, through every layer of the command line; a dream the
+    loop cannot take (a mask) says so and takes the host loop."""
+    import os
+    import subprocess
+    import sys
+    args = ["--prototxt", str(googlenet[0]), "--weights", str(googlenet[1]), "--octaves", "2", "--iters", "2",
+            "--seed", "3"]
+
+    def run(out, env, *extra):
+        r = subprocess.run([sys.executable, "-m", "dream", str(photo_file), "-o", str(tmp_path / out), *args, *extra],
+                           capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stderr
+        return (tmp_path / out).read_bytes(), r.stderr
+    plain, _ = run("plain.png", dict(os.environ, DREAM_DEVICE_LOOP="0"))
+    device, said = run("device.png", dict(os.environ, DREAM_DEVICE_LOOP="1"))
+    assert device == plain and "host loop" not in said
+    mask = tmp_path / "mask.png"
+    import PIL.Image
+    PIL.Image.new("L", PIL.Image.open(photo_file).size, 255).save(mask)
+    _, said = run("masked.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--mask", str(mask))
+    assert "the host loop dreams this: the device loop takes no mask yet" in said
+
+
+def test_deepdream_takes_the_device_loop_only_when_asked(load, small_photo, monkeypatch):
+    steps = []
+    original = HostStandIn.mean_abs
+    monkeypatch.setattr(HostStandIn, "mean_abs", lambda self, g: steps.append(1) or original(self, g))
+    monkeypatch.setenv("DREAM_DEVICE_LOOP", "1")
+    asked = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(1))
+    assert len(steps) == 4  # every step of both octaves took it
+    monkeypatch.delenv("DREAM_DEVICE_LOOP")
+    plain = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(1))
+    assert len(steps) == 4 and asked.tobytes() == plain.tobytes()

@@ -156,3 +156,9 @@ class CudaDevice:
     def clip(self, image, mean):
         m = np.asarray(mean, np.float32).ravel()
         self.lib.dd_clip(image.ptr, *[float(v) for v in m], image.shape[0], image.size // image.shape[0])
+
+
+@lru_cache(maxsize=1)
+def cuda_device():
+    """The process's one CudaDevice: its zoom tables, scratch and leaf plans kept from dream to dream."""
+    return CudaDevice()

@@ -15,7 +15,8 @@ from . import reference
 
 def unsupported(objective=None, mask=None, plans=None, exact_gradient=False):
     """Why the device loop cannot take this dream (one line), or None where it can."""
-    if objective is not None:
+    from ..engine.step import objective_L2
+    if objective is not None and objective is not objective_L2:
         return f"the device loop takes the L2 objective only, not {objective}"
     if mask is not None:
         return "the device loop takes no mask yet"

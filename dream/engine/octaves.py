@@ -122,6 +122,12 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     if plans is None:
         plans = check_dream_run(net, base_img, octave_n, octave_scale, getattr(objective, 'layers', None) or [end],
                                 objective, mask, max_memory, tile_margin)
+    device = device_loop_for(net, objective, mask, plans, step_params.get('exact_gradient', False))
+    if device is not None:
+        from ..device.loop import deepdream_on_device
+        return deepdream_on_device(net, base_img, device, iter_n, octave_n, octave_scale, end, clip,
+                                   progress=progress, **{k: v for k, v in step_params.items()
+                                                         if k in ('step_size', 'jitter', 'rng')})
     # prepare base images for all octaves
     octaves = octave_bases(net, base_img, octave_n, octave_scale)
 
@@ -153,6 +159,27 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
         return deprocess(net, detail)  # the tiled octave's image
     # returning the resulting image
     return deprocess(net, src.data[0])
+
+
+def device_loop_for(net, objective, mask, plans, exact_gradient):
+    """The device that dreams this run in the device loop (dream/device), where $DREAM_DEVICE_LOOP=1 asks
+    for it: a GPU net's CUDA kernels, or on the CPU the numpy stand-in (the same bytes, for checking).
+    None otherwise, or where the loop cannot take the dream (said in one line on stderr). Opt-in until
+    a GPU has shown its bytes equal to the host loop's (docs/gpu.md)."""
+    import os
+    if os.environ.get("DREAM_DEVICE_LOOP") != "1":
+        return None
+    from ..device.loop import unsupported
+    why = unsupported(objective, mask, plans, exact_gradient)
+    if why is not None:
+        import sys
+        print(f"dream: the host loop dreams this: {why}", file=sys.stderr)
+        return None
+    if getattr(net, "dream_gpu", None) is None:
+        from ..device.host_stand_in import HostStandIn
+        return HostStandIn()
+    from ..device.cuda_device import cuda_device
+    return cuda_device()
 
 
 def tiled_octave(net, octave_base, detail, plan, iter_n, end, clip, progress, last, **step_params):
