@@ -70,7 +70,7 @@ def run(request):
     specs = [class_spec(c) for c in request.classes]
     labels = imagenet_labels()
     init = Path(request.init) if request.init else None
-    budget = memory_budget(None)  # the run's, resolved once
+    budget = memory_budget(None, gpu=request.gpu)  # the run's, resolved once
     img = load_image(init, budget) if init else None
     size = img.shape[:2] if img is not None else canvas_size(request.size)
     output = Path(request.output or f"{class_file_name(labels[specs[0][0]])}.jpg")

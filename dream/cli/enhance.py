@@ -25,7 +25,7 @@ def run(request):
                                        ("--tile-margin", request.tile_margin is not None)] if value]
     if unused:
         raise DreamError(f"{unused[0]} does not apply to --objective enhance")
-    budget = memory_budget(None)  # what the machine has: this loop cannot be tiled
+    budget = memory_budget(None, gpu=request.gpu)  # what the machine has: this loop cannot be tiled
     photo = read_photos(request, budget)
     layer = request.layer or default_layer(request)
     output = checked_output(request, photo)

@@ -37,7 +37,7 @@ def build_parser():
 
 
 def run(request):
-    budget = memory_budget(None)
+    budget = memory_budget(None, gpu=request.gpu)
     input_path, img = read_input(request, budget)
     folder = Path(request.output or f"{input_path.stem}-gallery")
     if folder.exists() and not folder.is_dir():

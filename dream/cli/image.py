@@ -114,7 +114,7 @@ def run(request):
     from .enhance import is_enhance, run as run_enhance
     if is_enhance(request.objective):  # the other render loop: one photo, one scale
         return run_enhance(request)
-    budget = memory_budget(request.max_memory)  # the run's, resolved once: the photos are read within it too
+    budget = memory_budget(request.max_memory, gpu=request.gpu)  # the run's, resolved once: the photos are read within it too
     photo = read_photos(request, budget)
     layer = target_layer(request, photo.guide_img)
     output = checked_output(request, photo)

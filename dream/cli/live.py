@@ -55,7 +55,7 @@ def run(request):
         net = model.load(request.gpu)
         settings = LiveSettings(layer=request.layer or model.guide_layer, strength=request.strength, octaves=request.octaves,
                                 steps=request.steps, width=request.width, keep=request.keep, detail=request.detail)
-        live = LiveDream(net, settings, memory_budget(request.max_memory), request.seed)
+        live = LiveDream(net, settings, memory_budget(request.max_memory, gpu=request.gpu), request.seed)
         live.prepared(*working_size(source.height, source.width, settings.width))  # a bad layer: before any frame
         outputs = [LiveOutput(out, source.width, source.height) for out in request.output]
         print(f"dream: dreaming {request.source} ({source.width}x{source.height}) at "

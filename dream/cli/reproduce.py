@@ -59,7 +59,7 @@ def run(request):
     published = published_images(notebook_path(request), figures)
     model, weights_sha1 = checked_model(request)
     say_weights(model, weights_sha1)
-    budget = memory_budget(request.max_memory)
+    budget = memory_budget(request.max_memory, gpu=request.gpu)
     photo, guide = load_image(photo_path, budget), load_image(guide_path, budget)
     for name, image in published.items():
         if image.shape != photo.shape:

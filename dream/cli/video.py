@@ -108,7 +108,7 @@ def run(request):
     check_devices(where)
     dask_model = Model(str(model.prototxt), str(model.weights), where.gpu, where.gpus, model.mean)
     net = cached_net(dask_model)
-    budget = share if cluster else memory_budget(request.max_memory)  # here: what is left beside the net
+    budget = share if cluster else memory_budget(request.max_memory, gpu=where.gpu)  # here: what is left beside the net
     defaults = dict({"layer": None, "objective": None, first[0]: first[1]}, step_size=request.step_size,
                     iters_next=request.iters_next, blend=request.blend, decay=request.decay)
     clip = VideoDream(model=dask_model,

@@ -90,7 +90,7 @@ def pairwise_sum(x):
 def pairwise_leaves(n, start=0):
     """The (start, length) of the blocks pairwise_sum sums directly, left to right: the leaves of its
     recursion, which a GPU sums in parallel before it adds them up in the recursion's order
-    (kernels.cu's combine)."""
+    (kernels.cu's mean_kernel)."""
     if n <= PAIRWISE_BLOCK:
         return [(start, n)]
     half = n // 2
@@ -99,17 +99,26 @@ def pairwise_leaves(n, start=0):
 
 
 def combine_leaves(sums, n):
-    """pairwise_sum from its leaves' sums (in pairwise_leaves' order): kernels.cu's combine, in numpy."""
-    sums = iter(sums)
-
-    def combine(n):
-        if n <= PAIRWISE_BLOCK:
-            return np.float32(next(sums))
-        half = n // 2
-        half -= half % 8
-        left = combine(half)
-        return np.float32(left + combine(n - half))
-    return combine(n)
+    """pairwise_sum from its leaves' sums (in pairwise_leaves' order), walked as kernels.cu's mean_kernel
+    walks it: a stack of (size, stage, left sum) in place of recursion."""
+    size, stage, left = [n], [0], [None]
+    following, result = iter(sums), np.float32(0)
+    while size:
+        m = size[-1]
+        half = m // 2 - (m // 2) % 8
+        if m <= PAIRWISE_BLOCK:
+            result = np.float32(next(following))
+            size.pop(), stage.pop(), left.pop()
+        elif stage[-1] == 0:
+            stage[-1] = 1
+            size.append(half), stage.append(0), left.append(None)
+        elif stage[-1] == 1:
+            left[-1], stage[-1] = result, 2
+            size.append(m - half), stage.append(0), left.append(None)
+        else:
+            result = np.float32(left[-1] + result)
+            size.pop(), stage.pop(), left.pop()
+    return result
 
 
 def mean_abs(g):

@@ -88,7 +88,7 @@ def drawn(served, job, classes, strips, size, init_img, schedule, seed):
     from ..engine.classvis import ClassRequest, prepare_class
     from ..runs.budget import memory_budget
     drawing = prepare_class(served.net, ClassRequest(classes, strips, size, init_img, schedule),
-                            memory_budget(served.max_memory))
+                            memory_budget(served.max_memory, gpu=getattr(served.net, "dream_gpu", None)))
     total, done = drawing.steps(), []
 
     def progress(octave, i, canvas):

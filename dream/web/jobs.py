@@ -83,7 +83,8 @@ def prepared(served, page, img, extras, net=None):
     from ..runs.budget import memory_budget
     request = DreamRequest(layer=page.layer, params=page.params, guide=extras.guide, mask=extras.mask,
                            tile_margin=served.tile_margin)
-    return prepare(net or served.net, request, *img.shape[:2], memory_budget(served.max_memory))
+    net = net or served.net
+    return prepare(net, request, *img.shape[:2], memory_budget(served.max_memory, gpu=getattr(net, "dream_gpu", None)))
 
 
 def tiles_note(dream, tile_margin):

@@ -54,7 +54,8 @@ class LiveSeats:
                 seat = self.seats[session] = Seat(None, RateMeter(), now)
             seat.last_used = now
         if seat.live is None:
-            seat.live = LiveDream(self.live_net(), budget=memory_budget(self.served.max_memory))
+            net = self.live_net()
+            seat.live = LiveDream(net, budget=memory_budget(self.served.max_memory, gpu=getattr(net, "dream_gpu", None)))
         return seat
 
     def dream(self, seat, frame, settings):
