@@ -140,5 +140,14 @@ else
 fi
 say "benchmark"
 "${BENCH[@]}" --device gpu --budget "${CHECK_BUDGET_S:-180}" --note "pytest -m gpu: $(tail -1 "$WORK/pytest.log")"
+say "a 48 MP photo with no --max-memory: the GPU's free memory is the budget, so it tiles rather than aborting"
+"$PY" -c "import sys, PIL.Image; PIL.Image.new('RGB', (8000, 6000), (90, 140, 200)).save(sys.argv[1], quality=90)" "$WORK/48mp.jpg"
+started=$(date +%s)
+if timeout 150 "$PY" -m dream "$WORK/48mp.jpg" -o "$WORK/48mp-dream.png" --gpu 0 --octaves 1 --iters 1 \
+     --prototxt "$REPO/dream/model_definitions/bvlc_googlenet/deploy.prototxt" --weights "$WEIGHTS" 2>"$WORK/48mp.log"; then
+  echo "48 MP, no --max-memory: finished in $(( $(date +%s) - started )) s; $(grep -m1 -o 'needs about.*' "$WORK/48mp.log" || echo 'whole (no tiles)')"
+else
+  echo "48 MP, no --max-memory: FAILED (exit $?) after $(( $(date +%s) - started )) s: $(tail -2 "$WORK/48mp.log")"
+fi
 say "done"
 exit "$TESTS"  # the table comes either way; a failed pytest -m gpu makes the check fail
