@@ -160,7 +160,6 @@ def watch(work, show, net, cancel=None):
     return (*outputs, bar(status, 1.0), status)
 
 
-
 class PageCancels:
     """The Cancel buttons' flags: a threading.Event per (page, tab) for the job that page has queued or
     running in that tab. Gradio's own cancels= is not used: cancelling a running generator with it
