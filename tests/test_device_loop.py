@@ -128,3 +128,15 @@ def test_deepdream_takes_the_device_loop_only_when_asked(load, small_photo, monk
     monkeypatch.delenv("DREAM_DEVICE_LOOP")
     plain = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(1))
     assert len(steps) == 4 and asked.tobytes() == plain.tobytes()
+
+
+def test_why_the_host_loop_dreams_is_said_once_a_process(load, small_photo, monkeypatch, capsys):
+    """A video asks at every frame; the reason is one line, once."""
+    from dream.engine import octaves
+    monkeypatch.setattr(octaves, "_SAID", set())  # whatever an earlier test in this process made it say
+    monkeypatch.setenv("DREAM_DEVICE_LOOP", "1")
+    mask = np.ones(small_photo.shape[:2], np.float32)
+    net = load()
+    for _ in range(2):
+        dream.deepdream(net, small_photo, iter_n=1, octave_n=1, mask=mask, rng=np.random.RandomState(0))
+    assert capsys.readouterr().err.count("the host loop dreams this: the device loop takes no mask yet") == 1

@@ -77,12 +77,11 @@ class CudaDevice:
         self._check(self.lib.dd_alloc(ctypes.byref(ptr), 4 * int(np.prod(shape))), "cudaMalloc")
         return DeviceArray(self, ptr.value, shape)
 
-    def _put(self, host):
-        """A host array (any dtype) copied to the device, as raw bytes (the kernels' tables)."""
+    def _put(self, host, shape=None):
+        """A host array copied to the device: float32 images with their shape, or any dtype as raw bytes
+        (the kernels' tables)."""
         host = np.ascontiguousarray(host)
-        ptr = ctypes.c_size_t()
-        self._check(self.lib.dd_alloc(ctypes.byref(ptr), max(host.nbytes, 1)), "cudaMalloc")
-        array = DeviceArray(self, ptr.value, (max(host.nbytes, 4) // 4,))
+        array = self._alloc(shape or (-(-max(host.nbytes, 4) // 4),))
         self._check(self.lib.dd_to_device(array.ptr, host.ctypes.data, host.nbytes), "copy to the GPU")
         return array
 
@@ -91,10 +90,8 @@ class CudaDevice:
         return DeviceArray(self, ptr, tuple(blob.shape)[1:], owned=False)
 
     def upload(self, image):
-        image = np.ascontiguousarray(image, dtype=np.float32)
-        array = self._alloc(image.shape)
-        self._check(self.lib.dd_to_device(array.ptr, image.ctypes.data, image.nbytes), "copy to the GPU")
-        return array
+        image = np.asarray(image, dtype=np.float32)
+        return self._put(image, image.shape)
 
     def download(self, array):
         host = np.empty(array.shape, np.float32)

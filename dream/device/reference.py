@@ -136,8 +136,7 @@ def step_scale(step_size, mean):
 def ascend(image, scale, g):
     """image + scale * g, each element rounded to float32 after the product and after the sum (the host's
     src.data[:] += scale * g; a kernel must not fuse them)."""
-    return np.float32(image + np.float32(scale) * g) if np.ndim(image) == 0 else \
-        (image + np.float32(scale) * g).astype(np.float32)
+    return (image + np.float32(scale) * g).astype(np.float32)
 
 
 def clip_to_mean(image, mean):

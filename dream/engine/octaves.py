@@ -161,6 +161,9 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     return deprocess(net, src.data[0])
 
 
+_SAID = set()  # why the device loop declined, each said once
+
+
 def device_loop_for(net, objective, mask, plans, exact_gradient):
     """The device that dreams this run in the device loop (dream/device), where $DREAM_DEVICE_LOOP=1 asks
     for it: a GPU net's CUDA kernels, or on the CPU the numpy stand-in (the same bytes, for checking).
@@ -172,8 +175,10 @@ def device_loop_for(net, objective, mask, plans, exact_gradient):
     from ..device.loop import unsupported
     why = unsupported(objective, mask, plans, exact_gradient)
     if why is not None:
-        import sys
-        print(f"dream: the host loop dreams this: {why}", file=sys.stderr)
+        if why not in _SAID:  # once a process: a video asks at every frame
+            import sys
+            print(f"dream: the host loop dreams this: {why}", file=sys.stderr)
+            _SAID.add(why)
         return None
     if getattr(net, "dream_gpu", None) is None:
         from ..device.host_stand_in import HostStandIn
