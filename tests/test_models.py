@@ -20,7 +20,7 @@ from dream.images import read_metadata
 from dream.models import MODEL_NAMES, ModelFiles, named_model
 from dream.network.net import dream_layers
 from test_memory import peak_and_prediction
-from tests_support import budget_below_whole, save_random_weights
+from tests_support import budget_below_whole, save_random_weights, tiled_plans
 
 OTHER_MODELS = [name for name in MODEL_NAMES if name != "bvlc_googlenet"]  # GoogLeNet: the rest of the suite
 
@@ -74,31 +74,13 @@ def test_each_model_loads_with_its_own_mean(random_weights):
 TILE_SIZES = {"alexnet_places365": (300, 1400), "bvlc_alexnet": (300, 1400), "bvlc_reference_caffenet": (300, 1400)}
 
 
-def plans_in_tiles(net, img, end):
-    """Two octaves' plans whose largest is tiled, just below the whole octave's budget. The process's
-    memory moves between budget_below_whole's sum and the plan's: where it shrank and the whole octave
-    fitted after all (CI saw it once), 8 MB lower; where one tile fits, just below that tile."""
-    import gc
-    gc.collect()
-    budget = budget_below_whole(net, img, 2, [end])
-    for _ in range(5):
-        plans = plan_octaves(net, *img.shape[:2], 2, 1.4, [end], None, budget)
-        if plans[-1] is not None:
-            break
-        budget -= 8 * 2**20
-    if len(plans[-1]) == 1:
-        plans = plan_octaves(net, *img.shape[:2], 2, 1.4, [end], None, plans[-1].peak - 1)
-    return plans
-
-
 @pytest.mark.parametrize("name", OTHER_MODELS)
 def test_random_weights_dream_and_tile_bit_identically(name, random_weights, photo):
     """Each model dreams (finite, changed) at its guide layer, and in tiles gives the same bytes."""
     model = random_model(name, random_weights)
     img = np.float32(skimage.transform.resize(photo, TILE_SIZES.get(name, (200, 720)), preserve_range=True))
     end, whole_net, tiled_net = model.guide_layer, model.load(), model.load()
-    plans = plans_in_tiles(tiled_net, img, end)
-    assert len(plans[-1]) > 1, "the budget did not force tiles"
+    plans = tiled_plans(tiled_net, img, 2, [end])
     whole = dream.deepdream(whole_net, img, iter_n=2, octave_n=2, end=end, rng=np.random.RandomState(7))
     tiled = dream.deepdream(tiled_net, img, iter_n=2, octave_n=2, end=end, rng=np.random.RandomState(7),
                             plans=plans)

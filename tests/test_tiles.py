@@ -12,7 +12,7 @@ from dream.engine.octaves import plan_octaves
 from dream.network.receptive import tile_geometry
 from dream.network.shapes import spatial_sizes
 from dream.engine.tiles import plan_tiles
-from tests_support import budget_below_whole
+from tests_support import budget_below_whole, tiled_plans
 
 
 def dream_both_ways(load, img, fraction=1.0, octave_n=3, iter_n=3, **params):
@@ -20,12 +20,7 @@ def dream_both_ways(load, img, fraction=1.0, octave_n=3, iter_n=3, **params):
     of budget_below_whole(fraction)."""
     net_a, net_b = load(), load()
     ends = getattr(params.get('objective'), 'layers', None) or [params.get('end', 'inception_4c/output')]
-    budget = budget_below_whole(net_b, img, octave_n, ends, fraction)
-    plans = plan_octaves(net_b, *img.shape[:2], octave_n, 1.4, ends, params.get('objective'), budget)
-    if len(plans[-1]) == 1:  # one tile of the whole octave: it fits with fewer numpy arrays; go below it
-        plans = plan_octaves(net_b, *img.shape[:2], octave_n, 1.4, ends, params.get('objective'),
-                             plans[-1].peak - 1)
-    assert len(plans[-1]) > 1, "the budget did not force tiles"
+    plans = tiled_plans(net_b, img, octave_n, ends, params.get('objective'), fraction)
     whole = dream.deepdream(net_a, img, iter_n=iter_n, octave_n=octave_n, rng=np.random.RandomState(7), **params)
     tiled = dream.deepdream(net_b, img, iter_n=iter_n, octave_n=octave_n, rng=np.random.RandomState(7),
                             plans=plans, **params)
@@ -59,9 +54,7 @@ def test_tiled_guided_dream_equals_untiled(load, photo):
     end = 'inception_3b/output'
     nets = load(), load()
     objectives = [dream.objective_guide(dream.guide_features(n, guide, end)) for n in nets]
-    budget = budget_below_whole(nets[1], photo, 2, [end], fraction=0.6)
-    plans = plan_octaves(nets[1], *photo.shape[:2], 2, 1.4, [end], objectives[1], budget)
-    assert len(plans[-1]) > 1
+    plans = tiled_plans(nets[1], photo, 2, [end], objectives[1], fraction=0.6)
     whole = dream.deepdream(nets[0], photo, iter_n=3, octave_n=2, end=end, objective=objectives[0],
                             rng=np.random.RandomState(3))
     tiled = dream.deepdream(nets[1], photo, iter_n=3, octave_n=2, end=end, objective=objectives[1],
@@ -120,7 +113,7 @@ def test_small_margins_leave_no_tile_too_small_for_the_net(load, photo):
 def test_a_neuron_cannot_be_tiled(load, photo):
     net = load()
     objective = dream.neuron('inception_3a/output', 3)
-    budget = budget_below_whole(net, photo, 1, objective.layers)
+    budget = budget_below_whole(net, photo, 1, objective.layers, 0.5)  # well below: the process's memory moves
     with pytest.raises(dream.DreamError, match="needs about .* cannot be computed in tiles"):
         plan_octaves(net, *photo.shape[:2], 1, 1.4, objective.layers, objective, budget)
 

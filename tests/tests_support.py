@@ -21,6 +21,31 @@ def budget_forcing_tiles(net, img, octave_n, ends):
     return budget if len(plans[-1]) > 1 else plans[-1].peak - 1
 
 
+def tiled_plans(net, img, octave_n, ends, objective=None, fraction=1.0):
+    """plan_octaves' plans whose largest octave is dreamed in more than one tile, at a budget just below
+    the whole octave's (budget_below_whole(fraction)). The process's resident memory moves by hundreds of
+    MB between that sum and the plan's own (measured with ResNet-152: the same octave's whole figure 2.44
+    GB, then 1.88 GB a moment later; CI once saw a whole octave fit a budget meant to be one byte short),
+    so each try measures afresh and asks 5% less of the whole; a budget below the smallest tile is
+    skipped; where one tile fits, just below that tile."""
+    import gc
+    from dream.errors import DreamError
+    plans = [None]
+    for step in range(8):
+        gc.collect()
+        budget = budget_below_whole(net, img, octave_n, ends, fraction - 0.05 * step)
+        try:
+            plans = plan_octaves(net, *img.shape[:2], octave_n, 1.4, ends, objective, budget)
+        except DreamError:  # below the smallest tile
+            continue
+        if plans[-1] is not None:
+            break
+    if plans[-1] is not None and len(plans[-1]) == 1:  # one tile fits with fewer arrays: go below it
+        plans = plan_octaves(net, *img.shape[:2], octave_n, 1.4, ends, objective, plans[-1].peak - 1)
+    assert plans[-1] is not None and len(plans[-1]) > 1, "the budget did not force tiles"
+    return plans
+
+
 def free_udp_port():
     """A UDP port on 127.0.0.1 that nothing holds now."""
     import socket
