@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import PIL.Image
@@ -62,8 +63,14 @@ def test_a_killed_render_resumes_with_the_same_frames(video, tmp_path):
     deadline = time.time() + 120
     while not frame_path(tmp_path / "killed", 3).exists() and time.time() < deadline and render.poll() is None:
         time.sleep(0.01)
+    workers = children(render.pid)  # the flows' worker processes (dream.video.ahead)
+    assert workers
     render.send_signal(signal.SIGKILL)
     assert render.wait() == -signal.SIGKILL
+    deadline = time.time() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "the workers outlived the render"
     done = sorted((tmp_path / "killed").glob("*.png"))
     assert 3 < len(done) < 10  # killed in the middle
     resumed = video(*args, "-o", "killed")
@@ -72,6 +79,18 @@ def test_a_killed_render_resumes_with_the_same_frames(video, tmp_path):
         a = np.asarray(PIL.Image.open(frame_path(tmp_path / "straight", i)))
         b = np.asarray(PIL.Image.open(frame_path(tmp_path / "killed", i)))
         assert np.array_equal(a, b), i
+
+
+def children(pid):
+    """The process ids whose parent is `pid`."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if f"PPid:\t{pid}\n" in status.read_text():
+                found.append(int(status.parent.name))
+        except OSError:  # it ended meanwhile
+            pass
+    return found
 
 
 def test_start_images():

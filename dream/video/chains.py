@@ -14,13 +14,16 @@ chunk whose first own frame is there resumes after its last one, from that store
 as a plain render does: with the same chunks, a resumed render is the same bytes as one
 never stopped.
 """
+import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 import numpy as np
 
 from ..errors import DreamError
-from ..images import decode_image, encode_image, read_metadata, write_atomically
+from ..images import decode_image, encode_image, read_metadata, to_uint8, write_atomically
+from .flow import FLOWS
 from .frames import frame_path
 
 
@@ -42,34 +45,45 @@ class Chain:
         start, self.keep, end = span
         if frame_path(folder, self.keep).exists():
             start = self.keep  # resumed: its stored dreams carry the state; its warm-up may be faded in already
-        self.frames = enumerate(islice(source.frames(start), end - start if end else None), start)
+        self.frames = ((t, frame, None) for t, frame in enumerate(islice(source.frames(start),
+                                                                         end - start if end else None), start))
         self.folder = folder
-        self.prev = None  # (frame t-1, its dream's PNG bytes)
+        self.prev = None  # (frame t-1, its dream: its PNG's bytes, or the float32 image they hold)
         self.task = None
+        self.moved = None  # the task's motion from frame t-1, where it is computed ahead: a future
 
     def path(self, t):
         return frame_path(self.folder, t, "" if t >= self.keep else "warm")
 
+    def look_ahead(self, motions):
+        """Have motions (a dream.video.ahead.MotionAhead) compute the motion of the frames to come."""
+        self.frames = motions.ahead(((t, frame) for t, frame, _ in self.frames), lambda t: not self.path(t).exists())
+
     def next_task(self, on_stored):
         """(t, frame, prev) of the next frame to dream, or None when the chunk is done; the dreams
         already in the folder are taken on the way, with on_stored(t, own) for each (own: not warm-up)."""
-        for t, frame in self.frames:
+        for t, frame, moved in self.frames:
             path = self.path(t)
             if path.exists():
                 self.prev = (frame, path.read_bytes())
                 on_stored(t, t >= self.keep)
                 continue
-            self.task = (t, frame, self.prev)
+            self.task, self.moved = (t, frame, self.prev), moved
             return self.task
         return None
+
+    def carried(self, dream):
+        """The task's dream is the state the next frame starts from: its PNG's bytes, or the image they
+        hold. Whether it is one of the chunk's own frames (not its warm-up)."""
+        t, frame, _ = self.task
+        self.prev = (frame, dream)
+        return t >= self.keep
 
     def dreamed(self, data):
         """The task's dream (PNG bytes) is in: stored, and the state for the next frame. Whether it is
         one of the chunk's own frames (not its warm-up)."""
-        t, frame, _ = self.task
-        write_atomically(self.path(t), data)
-        self.prev = (frame, data)
-        return t >= self.keep
+        write_atomically(self.path(self.task[0]), data)
+        return self.carried(data)
 
 
 def fade_in_warm_ups(folder, spans):
@@ -94,12 +108,44 @@ def _fade(folder, t, share):
     os.replace(blend, own)
 
 
-def dream_here(clip, chains, on_stored, on_dreamed):
-    """Every chain in turn, in this process. on_dreamed(t, kept, data) after each frame dreamed."""
-    for chain in chains:
-        while (task := chain.next_task(on_stored)) is not None:
-            data = clip.frame_png(*task)
-            on_dreamed(task[0], chain.dreamed(data), data)
+def dream_here(clip, chains, on_stored, on_dreamed, pipelined=True):
+    """Every chain in turn, in this process. on_dreamed(t, kept, data) after each frame is written.
+
+    pipelined: the flows computed ahead in other processes (dream.video.ahead), each dream kept in memory
+    as the next frame's state (the image its PNG holds, not the PNG read back), and each PNG encoded and
+    written in a thread while the next frame is dreamed. The same files either way; a frame is written
+    before the next one's, so a stop anywhere resumes as before."""
+    if not pipelined:
+        for chain in chains:
+            while (task := chain.next_task(on_stored)) is not None:
+                data = clip.frame_png(*task)
+                on_dreamed(task[0], chain.dreamed(data), data)
+        return
+    from .ahead import MotionAhead
+    flows = MotionAhead(clip.flow) if FLOWS[clip.flow].estimate is not None else contextlib.nullcontext()
+    with flows as motions, ThreadPoolExecutor(1) as writer:
+        writing = None  # (t, whether it is its chain's own, the future of its PNG's bytes, once written)
+
+        def written():
+            if writing is not None:
+                on_dreamed(writing[0], writing[1], writing[2].result())
+        for chain in chains:
+            if motions is not None:
+                chain.look_ahead(motions)
+            while (task := chain.next_task(on_stored)) is not None:
+                t = task[0]
+                out, used = clip.frame_dream(*task, moved=None if chain.moved is None else chain.moved.result())
+                own = chain.carried(np.float32(to_uint8(out)))  # what its PNG holds
+                written()
+                writing = (t, own, writer.submit(_write, clip, chain.path(t), t, out, used))
+        written()
+
+
+def _write(clip, path, t, out, used):
+    """The writer thread's work: frame t's PNG, written under its name whole; its bytes."""
+    data = clip.png(t, out, used)
+    write_atomically(path, data)
+    return data
 
 
 def dream_on_cluster(client, clip, chains, on_stored, on_dreamed):

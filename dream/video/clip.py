@@ -77,7 +77,13 @@ class VideoDream:
         """Frame t's dream as the bytes of its PNG file, in this process (on its cached net).
 
         frame: uint8; prev: (frame t-1 as uint8, its dream's PNG bytes), or None where there is none."""
-        from ..images import decode_image, encode_image
+        return self.png(t, *self.frame_dream(t, frame, prev))
+
+    def frame_dream(self, t, frame, prev, moved=None):
+        """Frame t's dream (float) and the parameters it was dreamed with, in this process (on its cached
+        net). prev: (frame t-1 as uint8, its dream: the PNG's bytes, or the float32 image they hold), or
+        None; moved: the motion from frame t-1 to t (dream.video.frames.motion), where computed ahead."""
+        from ..images import decode_image
         from .frames import dream_frame
         prepared = self.prepare(cached_net(self.model))
 
@@ -85,8 +91,15 @@ class VideoDream:
             target = ("objective", params["objective"]) if params["objective"] else ("layer", params["layer"])
             return prepared[target].run(image, rng, iters=params["iters"], step_size=params["step_size"])
         if prev is not None:
-            prev = (np.float32(prev[0]), decode_image(prev[1], f"frame {t - 1}'s dream"))
-        out, used = dream_frame(dream_one, t, frame, prev, self.seed, self.schedule, self.flow, self.mask)
+            stored = prev[1]
+            if isinstance(stored, bytes):
+                stored = decode_image(stored, f"frame {t - 1}'s dream")
+            prev = (np.float32(prev[0]), stored)
+        return dream_frame(dream_one, t, frame, prev, self.seed, self.schedule, self.flow, self.mask, moved)
+
+    def png(self, t, out, used):
+        """The PNG file's bytes of frame t's dream `out`, dreamed with `used`: the run's metadata in it."""
+        from ..images import encode_image
         return encode_image(out, ".png", dict(self.metadata, **used, frame=t))
 
 

@@ -34,23 +34,32 @@ def frame_path(folder, index, kind=""):
 WORK_FILES = ("[0-9]" * 6 + ".png", "[0-9]" * 6 + ".warm.png", "[0-9]" * 6 + ".blend.png")  # globs
 
 
-def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9, mask=None):
+def motion(prev_frame, frame, flow="dis"):
+    """What start_image needs of the flow between input frames t-1 and t (RGB, uint8 or float): the
+    backward flow (t -> t-1) and where it can be trusted (not occluded). It depends on the input frames
+    alone, so it can be computed ahead, in another process (dream.video.ahead)."""
+    estimate = FLOWS[flow].estimate
+    backward = estimate(np.uint8(frame), np.uint8(prev_frame))  # frame t -> t-1
+    forward = estimate(np.uint8(prev_frame), np.uint8(frame))
+    return backward, ~occluded(backward, forward)
+
+
+def start_image(frame, prev_frame, prev_dream, flow="dis", blend=0.5, decay=0.9, mask=None, moved=None):
     """The float32 image frame t's dream starts from, given frame t-1 and its dream (None for the first).
 
-    mask: the dream's H x W mask in 0..1, if any; the carried residual is confined to it."""
+    mask: the dream's H x W mask in 0..1, if any; the carried residual is confined to it.
+    moved: motion(prev_frame, frame, flow) where it was computed already."""
     frame = np.float32(frame)
     if prev_dream is None:
         return frame
-    estimate = FLOWS[flow].estimate
-    if estimate is None:
+    if FLOWS[flow].estimate is None:
         return (1 - blend) * frame + blend * prev_dream
-    backward = estimate(np.uint8(frame), np.uint8(prev_frame))  # frame t -> t-1
-    forward = estimate(np.uint8(prev_frame), np.uint8(frame))
+    backward, trusted = moved if moved is not None else motion(prev_frame, frame, flow)
     residual = warp(prev_dream - prev_frame, backward)
     # Its mean (per colour) stays behind: each dream shifts the brightness a little, and a shift
     # carried into every next frame adds up to a drift (about 20 grey levels in 40 frames).
     residual -= residual.mean(axis=(0, 1))
-    weight = ~occluded(backward, forward) * (np.float32(1) if mask is None else mask)
+    weight = trusted * (np.float32(1) if mask is None else mask)
     return np.clip(frame + decay * residual * weight[..., None], 0, 255)
 
 
@@ -59,20 +68,21 @@ def steady(iters, iters_next, **params):
     return lambda t: dict(params, iters=iters, iters_next=iters_next)
 
 
-def dream_frame(dream_one, t, frame, prev, seed, schedule, flow="dis", mask=None):
+def dream_frame(dream_one, t, frame, prev, seed, schedule, flow="dis", mask=None, moved=None):
     """Frame t's dream (a float image) and the parameters it was dreamed with.
 
     prev: (frame t-1, its dream as stored), float32, or None where there is none: frame 0, or the
     first frame of a chunk's warm-up. Such a frame starts from itself and gets schedule(t)'s
     `iters` steps; the others start from the previous dream and get its `iters_next`.
-    dream_one(image, rng, params) -> the dreamed image."""
+    dream_one(image, rng, params) -> the dreamed image. moved: the motion from frame t-1 to t, where
+    it was computed ahead."""
     params = schedule(t)
     iters_next = params.pop("iters_next")
     if prev is not None:
         params["iters"] = iters_next
     prev_frame, prev_dream = prev or (None, None)
     start = start_image(frame, prev_frame, prev_dream, flow, params.get("blend", 0.5), params.get("decay", 0.9),
-                        mask)
+                        mask, moved)
     return dream_one(start, frame_rng(seed, t), params), params
 
 
