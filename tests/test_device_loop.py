@@ -81,9 +81,24 @@ def test_the_device_loop_never_reads_data_or_diff(load, small_photo):
 
 def test_what_the_device_loop_does_not_take_is_named(load):
     assert unsupported() is None and unsupported(objective=dream.objective_L2) is None
-    assert "mask" in unsupported(mask=np.ones((4, 4)))
+    assert unsupported(mask=np.ones((4, 4), np.float32)) is None
+    assert "float32 mask" in unsupported(mask=np.ones((4, 4)))  # float64 would make the host's g float64
     assert "L2 objective only" in unsupported(objective=dream.objective_guide(np.zeros((3, 2, 2), np.float32)))
     assert "tiled" in unsupported(plans=[None, object()])
+
+
+def test_a_masked_dream_is_the_host_loops(load, small_photo):
+    """A feathered mask with a dark band, zoomed to each of three octaves from the whole one and
+    jittered with the image: the host loop's bytes."""
+    h, w = small_photo.shape[:2]
+    mask = np.clip(np.random.RandomState(2).uniform(-0.5, 1.5, (h, w)), 0, 1).astype(np.float32)
+    mask[:, w // 3:w // 2] = 0
+    host = dream.deepdream(load(), small_photo, iter_n=2, octave_n=3, mask=mask, rng=np.random.RandomState(4))
+    device = deepdream_on_device(load(), small_photo, HostStandIn(), iter_n=2, octave_n=3, mask=mask,
+                                 rng=np.random.RandomState(4))
+    assert host.tobytes() == device.tobytes()
+    unmasked = dream.deepdream(load(), small_photo, iter_n=2, octave_n=3, rng=np.random.RandomState(4))
+    assert np.abs(device - unmasked).max() > 1  # the mask mattered
 
 
 def test_a_gradient_that_overflows_stops_before_caffe_sees_it(load, small_photo):
@@ -95,8 +110,8 @@ def test_a_gradient_that_overflows_stops_before_caffe_sees_it(load, small_photo)
 
 
 def test_the_command_line_dreams_in_the_device_loop_when_asked_with_the_same_bytes(googlenet, photo_file, tmp_path):
-    """DREAM_DEVICE_LOOP=1 on the CPU: the stand-in, through every layer of the command line; a dream the
-    loop cannot take (a mask) says so and takes the host loop."""
+    """DREAM_DEVICE_LOOP=1 on the CPU: the stand-in, through every layer of the command line, with and
+    without a mask; a dream the loop cannot take (a guide) says so and takes the host loop."""
     import os
     import subprocess
     import sys
@@ -113,9 +128,15 @@ def test_the_command_line_dreams_in_the_device_loop_when_asked_with_the_same_byt
     assert device == plain and "host loop" not in said
     mask = tmp_path / "mask.png"
     import PIL.Image
-    PIL.Image.new("L", PIL.Image.open(photo_file).size, 255).save(mask)
-    _, said = run("masked.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--mask", str(mask))
-    assert "the host loop dreams this: the device loop takes no mask yet" in said
+    size = PIL.Image.open(photo_file).size
+    half = PIL.Image.new("L", size, 0)
+    half.paste(255, (0, 0, size[0] // 2, size[1]))
+    half.save(mask)
+    masked_plain, _ = run("masked-plain.png", dict(os.environ, DREAM_DEVICE_LOOP="0"), "--mask", str(mask))
+    masked, said = run("masked.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--mask", str(mask))
+    assert masked == masked_plain and masked != plain and "host loop" not in said
+    _, said = run("guided.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--guide", str(photo_file))
+    assert "the host loop dreams this: the device loop takes the L2 objective only" in said
 
 
 def test_deepdream_takes_the_device_loop_only_when_asked(load, small_photo, monkeypatch):
@@ -135,8 +156,8 @@ def test_why_the_host_loop_dreams_is_said_once_a_process(load, small_photo, monk
     from dream.engine import octaves
     monkeypatch.setattr(octaves, "_SAID", set())  # whatever an earlier test in this process made it say
     monkeypatch.setenv("DREAM_DEVICE_LOOP", "1")
-    mask = np.ones(small_photo.shape[:2], np.float32)
+    mask = np.ones(small_photo.shape[:2])  # float64
     net = load()
     for _ in range(2):
         dream.deepdream(net, small_photo, iter_n=1, octave_n=1, mask=mask, rng=np.random.RandomState(0))
-    assert capsys.readouterr().err.count("the host loop dreams this: the device loop takes no mask yet") == 1
+    assert capsys.readouterr().err.count("the host loop dreams this: the device loop takes a float32 mask") == 1

@@ -54,6 +54,19 @@ def test_the_mask_zoom_is_scipys():
         zoom = (h / mask.shape[0], w / mask.shape[1])
         assert same(ref.zoom_order1(mask, zoom), nd.zoom(mask, zoom, order=1))
         assert same(ref.zoom_order1(mask.astype(np.float32), zoom), nd.zoom(mask.astype(np.float32), zoom, order=1))
+        # as the device zooms it: one channel of 1 x H x W
+        assert same(ref.zoom_order1(mask.astype(np.float32)[None], (1,) + zoom)[0],
+                    nd.zoom(mask.astype(np.float32), zoom, order=1))
+
+
+def test_the_masked_gradient_is_the_hosts():
+    rng = np.random.default_rng(8)
+    g = rng.normal(0, 1e-3, (3, 41, 57)).astype(np.float32)
+    mask = rng.uniform(0, 1, (41, 57)).astype(np.float32)
+    ox, oy = 5, -7
+    rolled = np.roll(np.roll(mask, ox, -1), oy, -2)
+    assert same(ref.masked(g, rolled[None]), g * rolled) and ref.masked(g, rolled).dtype == np.float32
+    assert same(ref.roll(ref.roll(mask[None], ox, oy), -ox, -oy), mask[None])  # rolled back exactly
 
 
 @pytest.mark.parametrize("shape", [(3, 575, 1024), (3, 411, 731), (3, 293, 522), (3, 209, 373), (3, 1080, 1920),

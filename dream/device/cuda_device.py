@@ -58,7 +58,7 @@ class CudaDevice:
                            "dd_to_device": [size, ctypes.c_void_p, long_], "dd_to_host": [ctypes.c_void_p, size, long_],
                            "dd_copy": [size, size, long_], "dd_roll": [size, size, i, i, i, i, i],
                            "dd_add": [size, size, size, long_], "dd_subtract": [size, size, size, long_],
-                           "dd_ascend": [size, size, f, long_], "dd_clip": [size, f, f, f, i, long_],
+                           "dd_ascend": [size, size, f, long_], "dd_mask": [size, size, long_, long_], "dd_clip": [size, f, f, f, i, long_],
                            "dd_mean_abs": [ctypes.POINTER(f), size, long_, size, size, long_, size, size],
                            "dd_zoom": [size, size, i, i, i, i, i, i, ctypes.POINTER(size)],
                            "dd_last_error": [], "dd_error_string": [i]}.items():
@@ -149,6 +149,9 @@ class CudaDevice:
 
     def ascend(self, image, scale, g):
         self.lib.dd_ascend(image.ptr, g.ptr, float(scale), image.size)
+
+    def mask(self, g, mask):
+        self.lib.dd_mask(g.ptr, mask.ptr, mask.size, g.size)
 
     def clip(self, image, mean):
         m = np.asarray(mean, np.float32).ravel()

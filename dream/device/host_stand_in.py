@@ -43,5 +43,8 @@ class HostStandIn:
     def ascend(self, image, scale, g):
         image[...] = reference.ascend(image, scale, g)
 
+    def mask(self, g, mask):
+        g[...] = reference.masked(g, mask)
+
     def clip(self, image, mean):
         image[...] = reference.clip_to_mean(image, mean)

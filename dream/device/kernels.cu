@@ -39,6 +39,12 @@ __global__ void ascend_kernel(float *image, const float *g, float scale, long n)
   if (i < n) image[i] = __fadd_rn(image[i], __fmul_rn(scale, g[i]));
 }
 
+// g[c, y, x] * mask[y, x]: the host's g * np.roll(mask) (float32 both), each product rounded on its own
+__global__ void mask_kernel(float *g, const float *mask, long plane, long n) {
+  long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
+  if (i < n) g[i] = __fmul_rn(g[i], mask[i % plane]);
+}
+
 // np.clip(image, -mean, 255 - mean) per channel, numpy's maximum and minimum written out
 __global__ void clip_kernel(float *image, float m0, float m1, float m2, int c, long plane) {
   long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
@@ -163,6 +169,9 @@ void dd_subtract(uintptr_t out, uintptr_t a, uintptr_t b, long n) {
 }
 void dd_ascend(uintptr_t image, uintptr_t g, float scale, long n) {
   ascend_kernel<<<blocks_for(n), THREADS>>>((float *)image, (const float *)g, scale, n);
+}
+void dd_mask(uintptr_t g, uintptr_t mask, long plane, long n) {
+  mask_kernel<<<blocks_for(n), THREADS>>>((float *)g, (const float *)mask, plane, n);
 }
 void dd_clip(uintptr_t image, float m0, float m1, float m2, int c, long plane) {
   clip_kernel<<<blocks_for(c * plane), THREADS>>>((float *)image, m0, m1, m2, c, plane);

@@ -4,8 +4,8 @@ through net._forward/_backward, and nothing here reads a blob's .data or .diff, 
 copy the blob to the host and mark that copy the newest (pycaffe's mutable_cpu_data). One host sync
 a step: the mean of |g|, which the step needs as a number.
 
-What it dreams: the notebook's L2 objective at one layer, whole octaves (no tiles, no mask, no guide);
-a dream that asks for more takes the host loop (see `unsupported`)."""
+What it dreams: the notebook's L2 objective at one layer, whole octaves (no tiles, no guide), with or
+without a float32 mask; a dream that asks for more takes the host loop (see `unsupported`)."""
 import numpy as np
 
 from ..errors import DreamError
@@ -18,8 +18,8 @@ def unsupported(objective=None, mask=None, plans=None, exact_gradient=False):
     from ..engine.step import objective_L2
     if objective is not None and objective is not objective_L2:
         return f"the device loop takes the L2 objective only, not {objective}"
-    if mask is not None:
-        return "the device loop takes no mask yet"
+    if mask is not None and np.asarray(mask).dtype != np.float32:
+        return f"the device loop takes a float32 mask, not {np.asarray(mask).dtype}"
     if plans and any(plan is not None for plan in plans):
         return "the device loop dreams whole octaves only, and this one is tiled"
     if exact_gradient:
@@ -28,16 +28,19 @@ def unsupported(objective=None, mask=None, plans=None, exact_gradient=False):
 
 
 def deepdream_on_device(net, base_img, device, iter_n=10, octave_n=4, octave_scale=1.4,
-                        end='inception_4c/output', clip=True, step_size=1.5, jitter=32, rng=None, progress=None):
+                        end='inception_4c/output', clip=True, step_size=1.5, jitter=32, rng=None, progress=None,
+                        mask=None):
     """The notebook's deepdream, its arrays on `device`: returns the H x W x 3 RGB float image, the host
     loop's bytes where the device's kernels follow dream.device.reference. progress(octave, i, data),
-    where given, gets each step's image copied to the host (the copy is what asking costs)."""
+    where given, gets each step's image copied to the host (the copy is what asking costs). mask: the
+    H x W float32 mask, zoomed to each octave from the whole one, as the host loop does."""
     end_index = list(net._layer_names).index(end)
     mean = net.transformer.mean['data']
     bases = [device.upload(preprocess(net, base_img))]
     for _ in range(octave_n - 1):
         bases.append(device.zoom(bases[-1], (1, 1.0 / octave_scale, 1.0 / octave_scale)))
 
+    whole_mask = None if mask is None else device.upload(np.asarray(mask, np.float32)[None])
     src = net.blobs['data']
     detail = device.zeros(bases[-1].shape)
     for octave, base in enumerate(bases[::-1]):
@@ -45,19 +48,21 @@ def deepdream_on_device(net, base_img, device, iter_n=10, octave_n=4, octave_sca
         if octave > 0:
             h1, w1 = detail.shape[-2:]
             detail = device.zoom(detail, (1, 1.0 * h / h1, 1.0 * w / w1))
+        octave_mask = None if mask is None else device.zoom(whole_mask, (1, h / mask.shape[0], w / mask.shape[1]))
         src.reshape(1, 3, h, w)
         device.add_into(device.buffer(src, 'data'), base, detail)  # the buffer as it is after the reshape
         for i in range(iter_n):
-            step_on_device(net, device, end, end_index, step_size, jitter, clip, mean, rng)
+            step_on_device(net, device, end, end_index, step_size, jitter, clip, mean, rng, octave_mask)
             if progress is not None:
                 progress(octave, i, device.download(device.buffer(src, 'data')))
         detail = device.subtract(device.buffer(src, 'data'), base)
     return deprocess(net, device.download(device.buffer(src, 'data')))
 
 
-def step_on_device(net, device, end, end_index, step_size, jitter, clip, mean, rng=None):
+def step_on_device(net, device, end, end_index, step_size, jitter, clip, mean, rng=None, mask=None):
     """make_step with the L2 objective, on the device. Buffers are asked for afresh at each use: Caffe
-    may move a blob's memory when it reshapes."""
+    may move a blob's memory when it reshapes. mask: the octave's (1 x H x W), jittered with the image
+    for the product and rolled back after (a roll moves values, exactly)."""
     src, dst = net.blobs['data'], net.blobs[end]
     ox, oy = (np.random if rng is None else rng).randint(-jitter, jitter + 1, 2)
     device.roll(device.buffer(src, 'data'), ox, oy)
@@ -66,6 +71,10 @@ def step_on_device(net, device, end, end_index, step_size, jitter, clip, mean, r
     device.copy(device.buffer(dst, 'diff'), device.buffer(dst, 'data'))  # the notebook's objective_L2
     net._backward(end_index, 0)
     g = device.buffer(src, 'diff')
+    if mask is not None:  # the next backward overwrites the input's diff: it can hold the product
+        device.roll(mask, ox, oy)
+        device.mask(g, mask)
+        device.roll(mask, -ox, -oy)
     mean_abs = device.mean_abs(g)  # the step's one host sync
     if not np.isfinite(mean_abs):  # the host loop stops at its next forward; nothing non-finite reaches Caffe
         raise DreamError(f"the image gradient at {end} is not finite (mean |g| = {mean_abs}); "

@@ -139,6 +139,11 @@ def ascend(image, scale, g):
     return (image + np.float32(scale) * g).astype(np.float32)
 
 
+def masked(g, mask):
+    """g * mask, the mask (H x W or 1 x H x W, float32) over each channel: the host's g * np.roll(mask)."""
+    return g * np.asarray(mask).reshape(mask.shape[-2:])
+
+
 def clip_to_mean(image, mean):
     """np.clip(image, -mean, 255 - mean) with the transformer's float32 mean per channel: out =
     min(max(x, -m), 255 - m), the upper bound rounded to float32 as the host's float32 arithmetic
