@@ -23,8 +23,11 @@ last=${ARCHS##* }
 gencode+=(-gencode "arch=compute_$last,code=compute_$last")
 LIBDIR=$ROOT/lib64; [ -d "$LIBDIR" ] || LIBDIR=$ROOT/lib
 started=$(date +%s)
-"$NVCC" -O3 -fmad=false -std=c++17 -shared -Xcompiler -fPIC "${gencode[@]}" -I"$ROOT/include" \
-  -L"$LIBDIR" -lcudart -Xlinker -rpath="$LIBDIR" -o "$OUT.tmp" "$SRC"
+# compiled by nvcc, linked by g++ against the shared runtime: nvcc's own link step asks for the static
+# runtime and cudadevrt, which PyPI's CUDA 12 wheels do not have (scripts/cuda12_toolkit.sh)
+"$NVCC" -O3 -fmad=false -std=c++17 -c -Xcompiler -fPIC "${gencode[@]}" -I"$ROOT/include" -o "$OUT.o" "$SRC"
+g++ -shared -o "$OUT.tmp" "$OUT.o" -L"$LIBDIR" -lcudart -Wl,-rpath,"$LIBDIR"
+rm -f "$OUT.o"
 mv "$OUT.tmp" "$OUT"
 echo "$STAMP" > "$OUT.stamp"
 echo "==> device kernels built in $(( $(date +%s) - started )) s: $OUT" >&2

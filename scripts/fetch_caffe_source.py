@@ -47,11 +47,12 @@ def sha256_of(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def fetch(name, sha256):
-    """The bytes of pool file `name` from the first mirror that has them with this sha256."""
+def fetch(name, sha256, pool=POOL, fallbacks=()):
+    """The bytes of pool file `name` (in folder `pool`) from the first mirror that has them with this
+    sha256; fallbacks: mirrors to try after these (snapshots of a moment the file was there)."""
     tried = []
-    for mirror in mirrors():
-        url = f"{mirror.rstrip('/')}/{POOL}/{name}"
+    for mirror in [*mirrors(), *fallbacks]:
+        url = f"{mirror.rstrip('/')}/{pool}/{name}"
         try:
             with urllib.request.urlopen(url, timeout=TIMEOUT_S) as r:
                 data = r.read()

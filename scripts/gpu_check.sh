@@ -2,7 +2,8 @@
 # dream on a lent GPU machine (an H100 or H200 that starts bare, without network), in one call:
 # unpacks what scripts/gpu_bundle.sh packed here, compiles pycaffe for the machine's Python, runs
 # `pytest -m gpu`, bench_dream.py, bench_device_loop.py (the device loop against the host loop: bytes
-# and time) and bench_live.py, then benchmarks/bench_gpu.py, which prints the table last.
+# and time), bench_layers.py (a step's time per layer) and bench_live.py, then benchmarks/bench_gpu.py,
+# which prints the table last.
 #
 #   scripts/gpu_check.sh [--rehearse | --quick] [CARRY]      (CARRY: default <repo>/.gpu-carry)
 #
@@ -117,6 +118,7 @@ if [ -n "$REHEARSE" ]; then
   "${BENCH[@]}" --device cpu --small --compare-with "${COMPARE_PYTHON:-$REPO/.venv/bin/python}"
   [ -f "$B/python/caffe/libdream_device.so" ] || die "the bundle lacks the device loop's kernels (libdream_device.so)"
   "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" --device cpu --small || die "device loop != host loop"
+  "$PY" "$REPO/benchmarks/bench_layers.py" --weights "$WEIGHTS" --size 256x144 --steps 1 --top 3 || die "bench_layers.py failed"
   say "rehearsal done: everything up to the first GPU call ran (nothing above used a GPU)"
   exit 0
 fi
@@ -132,6 +134,8 @@ say "the default run per octave (benchmarks/bench_dream.py --gpu)"
 say "the device loop against the host loop (benchmarks/bench_device_loop.py)"
 timeout 120 "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" "${IMAGE[@]}" --device gpu 2>&1 | tail -8 || true
 if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit "$TESTS"; fi
+say "a step's time layer by layer, synchronised (benchmarks/bench_layers.py --gpu)"
+timeout 60 "$PY" "$REPO/benchmarks/bench_layers.py" --gpu 0 --weights "$WEIGHTS" --top 12 2>&1 | tail -16 || true
 say "live dreaming at 640, 960 and 1280 px (benchmarks/bench_live.py --gpu)"
 if "$PY" -c 'import av, cv2, skimage' 2>/dev/null; then
   timeout 100 "$PY" "$REPO/benchmarks/bench_live.py" --gpu 0 --seconds 4 2>&1 | tail -8 || true

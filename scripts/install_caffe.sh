@@ -6,7 +6,8 @@
 #   scripts/install_caffe.sh          CPU-only build (what CI uses)
 #   scripts/install_caffe.sh --gpu    CUDA build: a system CUDA toolkit with cuBLAS and cuRAND, else
 #                                     PyPI's CUDA 13.0 wheels (a newer compiler for glibc 2.43, GCC 16) in the
-#                                     build's own venv (no root needed for CUDA); it also runs on the CPU
+#                                     build's own venv (no root needed for CUDA); CUDA 12.4 for drivers
+#                                     older than 580 and Volta (CUDA_MAJOR); it also runs on the CPU
 #   scripts/install_caffe.sh --stock  upstream Caffe for comparison (benchmarks/bench_stock.py):
 #                                     only the patches below that stock needs, no OpenMP,
 #                                     BLIS's pthread variant; built beside the others and
@@ -21,8 +22,12 @@
 #   PYTHON        interpreter the venv is created from   (default: python3)
 #   JOBS          parallel compile jobs                  (default: nproc)
 #   CUDA_ARCH     --gpu: GPU architectures to compile for (default: "75 80 86 89 90", Turing to
-#                 Hopper, plus PTX for the last one, which newer GPUs compile when loading)
+#                 Hopper, plus PTX for the last one, which newer GPUs compile when loading; with
+#                 CUDA 12, "70 75 80 86 89 90", Volta first)
 #   CUDA_FROM     --gpu: "system" or "pypi" toolkit      (default: system if complete, else pypi)
+#   CUDA_MAJOR    --gpu from PyPI: 13, or 12 (CUDA 12.4: scripts/cuda12_toolkit.sh) for a driver
+#                 older than 580 or a Volta GPU (default: 12 where nvidia-smi reports a driver older
+#                 than 580 or CUDA_ARCH names an architecture older than 75, else 13)
 #
 #   --build-only  build (or find) it and print its pycaffe folder, leaving the venv's pycaffe alone
 #                 (as --stock always does): for PYTHONPATH, as scripts/test_gpu_build.sh uses it
@@ -149,7 +154,9 @@ configure_args() {  # needs PY, BUILD_PY, PYVER
     # Manual: Caffe's other modes compare CUDA versions as text ("13.0" < "9.0") and know no GPU
     # newer than Pascal.
     CUDA_ROOT=$SYSTEM_CUDA
-    if [ "$CUDA_FROM" = pypi ]; then
+    if [ "$CUDA_FROM" = pypi ] && [ "$CUDA_MAJOR" = 12 ]; then
+      CUDA_ROOT=${BUILD_VENV:-$CACHE}/cuda-12.4
+    elif [ "$CUDA_FROM" = pypi ]; then
       CUDA_ROOT=$("$BUILD_PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' 2>/dev/null || echo "$BUILD_PY-site")/nvidia/cu13
     fi
     # No Python layer (dream defines none): libcaffe then needs no libpython nor Boost.Python, so
@@ -200,9 +207,23 @@ choose_cuda_wheels() {
       nvidia-cuda-runtime==13.2.86 nvidia-cuda-cccl==13.2.86 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
   fi
 }
-# Turing to Hopper. CUDA 13 compiles for nothing older (Volta's sm_70 needs a CUDA 12 toolkit:
-# CUDA_ARCH=70 with it). PTX for the last, which a newer GPU (Blackwell) compiles when loading.
-CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}
+# CUDA 13 for a driver >= 580 (and where no driver answers: a machine that builds for another);
+# CUDA 12 where the driver is older, whose CUDA 13 runtime would refuse to start, and for Volta
+# (sm_70), which CUDA 13 no longer compiles for. A system toolkit is used whatever its version.
+cuda_major() {
+  local driver arch
+  if [ "${CUDA_MAJOR:-auto}" != auto ]; then echo "$CUDA_MAJOR"; return; fi
+  for arch in ${CUDA_ARCH:-}; do
+    if [ "$arch" -lt 75 ] 2>/dev/null; then echo 12; return; fi
+  done
+  driver=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1 || true)
+  if [ -n "$driver" ] && ! at_least 580 "${driver%%.*}"; then echo 12; else echo 13; fi
+}
+case "${CUDA_MAJOR:-auto}" in 12|13|auto) ;; *) die "CUDA_MAJOR must be 12 or 13 (got '$CUDA_MAJOR')" ;; esac
+CUDA_MAJOR=$(cuda_major)
+# Turing to Hopper, and Volta with CUDA 12. PTX for the last, which a newer GPU (Blackwell) compiles
+# when loading.
+if [ "$CUDA_MAJOR" = 12 ]; then CUDA_ARCH=${CUDA_ARCH:-70 75 80 86 89 90}; else CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}; fi
 CUDA_PTX=${CUDA_ARCH##* }
 cuda_complete() {  # $1: a toolkit root; true if it has all the build needs
   [ -n "$1" ] && [ -x "$1/bin/nvcc" ] && [ -f "$1/include/cuda_runtime.h" ] || return 1
@@ -227,6 +248,9 @@ if [ "$VARIANT" = gpu ]; then
     auto) if cuda_complete "$SYSTEM_CUDA"; then CUDA_FROM=system; else CUDA_FROM=pypi; fi ;;
     *) die "CUDA_FROM must be system or pypi (got '$CUDA_FROM')" ;;
   esac
+  if [ "$CUDA_FROM" = pypi ] && [ "$CUDA_MAJOR" = 12 ]; then
+    BUILD=$CACHE/caffe-build-gpu-cu12-${CUDA_ARCH// /-} STAMP=$CACHE/caffe-build-gpu-cu12-${CUDA_ARCH// /-}/.dream-built
+  fi
 fi
 # a build against a prefix or a conda environment gets a folder of its own, beside the system's
 if [ "$LAYOUT" != system ]; then BUILD=$BUILD-$LAYOUT; STAMP=$BUILD/.dream-built; fi
@@ -234,6 +258,10 @@ if [ "$LAYOUT" != system ]; then BUILD=$BUILD-$LAYOUT; STAMP=$BUILD/.dream-built
 # PyPI's toolkit, in the build venv. FindCUDA looks for unversioned libraries (libcudart.so), which
 # the wheels do not ship: they get links beside the versioned ones.
 cuda_from_pypi() {
+  if [ "$CUDA_MAJOR" = 12 ]; then
+    "$REPO/scripts/cuda12_toolkit.sh" "$BUILD_PY" "$CUDA_ROOT" >/dev/null || die "could not assemble the CUDA 12.4 toolkit"
+    return
+  fi
   choose_cuda_wheels
   pipq "$BUILD_PY" $CUDA_WHEELS
   [ -x "$CUDA_ROOT/bin/nvcc" ] || die "PyPI's CUDA wheels did not give $CUDA_ROOT/bin/nvcc"

@@ -1,7 +1,11 @@
-"""scripts/make_venv.sh, which install_caffe.sh uses: a failed first run can be run again."""
+"""scripts/make_venv.sh, which install_caffe.sh uses: a failed first run can be run again; and
+install_caffe.sh's CUDA settings checked before any work."""
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 MAKE_VENV = REPO / "scripts" / "make_venv.sh"
@@ -39,3 +43,12 @@ def test_a_folder_that_is_no_venv_is_not_deleted(tmp_path):
     r = subprocess.run([MAKE_VENV, precious, sys.executable], capture_output=True, text=True)
     assert r.returncode == 1 and "not a virtual environment" in r.stderr
     assert (precious / "thesis.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("env, message", [({"CUDA_MAJOR": "11"}, "CUDA_MAJOR must be 12 or 13 (got '11')"),
+                                          ({"CUDA_ARCH": "sm_90"}, "CUDA_ARCH must be numbers separated by spaces")])
+def test_bad_cuda_settings_are_one_line_before_any_work(env, message):
+    r = subprocess.run([str(REPO / "scripts" / "install_caffe.sh"), "--gpu", "--build-only"], capture_output=True,
+                       text=True, env=dict(os.environ, **env), timeout=60)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and len(lines) == 1 and lines[0].startswith(f"install_caffe: {message}"), r.stderr

@@ -61,11 +61,15 @@ class CudaDevice:
                            "dd_ascend": [size, size, f, long_], "dd_mask": [size, size, long_, long_], "dd_clip": [size, f, f, f, i, long_],
                            "dd_mean_abs": [ctypes.POINTER(f), size, long_, size, size, long_, size, size],
                            "dd_zoom": [size, size, i, i, i, i, i, i, ctypes.POINTER(size)],
-                           "dd_last_error": [], "dd_error_string": [i]}.items():
+                           "dd_last_error": [], "dd_synchronize": [], "dd_error_string": [i]}.items():
             getattr(lib, name).argtypes = args
         lib.dd_error_string.restype = ctypes.c_char_p
         self._scratch = {}
         self._mean = self._alloc((1,))
+
+    def synchronize(self):
+        """Wait for every kernel launched so far, Caffe's included (they share the default stream)."""
+        self._check(self.lib.dd_synchronize(), "synchronize")
 
     def _check(self, code, what):
         if code:

@@ -146,6 +146,9 @@ extern "C" {
 int dd_last_error() { return (int)cudaGetLastError(); }
 const char *dd_error_string(int code) { return cudaGetErrorString((cudaError_t)code); }
 
+// every kernel launched so far finished (a timing's fence: Caffe's layers launch and return)
+int dd_synchronize() { return (int)cudaDeviceSynchronize(); }
+
 int dd_alloc(uintptr_t *ptr, long bytes) { return (int)cudaMalloc((void **)ptr, bytes); }
 int dd_free(uintptr_t ptr) { return (int)cudaFree((void *)ptr); }
 int dd_to_device(uintptr_t dst, const void *src, long bytes) {
