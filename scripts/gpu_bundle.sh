@@ -68,6 +68,15 @@ for lib in $(ldd "$BUILD/lib/libcaffe.so.1.0.0" | awk '$3 ~ /^\// {print $1 "=" 
   if ! [[ "$name" =~ $SKIP ]]; then cp -L "$path" "$B/lib/$name"; fi
 done
 strip --strip-unneeded "$B"/lib/*.so* 2>/dev/null || true
+# The cuDNN build's libcaffe too, where one is built (CUDNN=1 CUDA_ARCH=90 install_caffe.sh --gpu
+# --build-only): the same pycaffe runs on either (Net and Blob are the same classes), and gpu_check.sh
+# times the default run on both; cuDNN itself is the GPU machine's (PyTorch's cuDNN 9)
+if [ -f "$BUILD-cudnn/lib/libcaffe.so.1.0.0" ]; then
+  mkdir -p "$B/lib-cudnn"
+  cp -L "$BUILD-cudnn/lib/libcaffe.so.1.0.0" "$B/lib-cudnn/"
+  strip --strip-unneeded "$B/lib-cudnn/libcaffe.so.1.0.0"
+  say "with the cuDNN build's libcaffe ($BUILD-cudnn)"
+fi
 
 # Headers: those that compiling _caffe.cpp and Boost.Python read here, less Python's, NumPy's and
 # the C/C++ runtime's, kept at their paths under root/ (the include flags name them the same way).

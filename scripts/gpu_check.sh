@@ -131,6 +131,27 @@ TESTS=0
 { grep -v '^[.FEs]*$' "$WORK/pytest.log" || true; } | tail -25
 say "the default run per octave (benchmarks/bench_dream.py --gpu)"
 "$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
+if [ -f "$B/lib-cudnn/libcaffe.so.1.0.0" ]; then
+  CUDNN_DIR=$(dirname "$(timeout 60 find / -xdev -name 'libcudnn.so.9' -not -path '/proc/*' 2>/dev/null | head -1)")
+  if [ "$CUDNN_DIR" != . ]; then
+    say "the default run with cuDNN 9's convolutions (the cuDNN build's libcaffe; cuDNN from $CUDNN_DIR)"
+    WITH_CUDNN=(env LD_LIBRARY_PATH="$B/lib-cudnn:$CUDNN_DIR:$LD_LIBRARY_PATH")
+    "${WITH_CUDNN[@]}" "$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
+    "$PY" -c "import sys, numpy as np, PIL.Image, skimage.data, skimage.transform
+PIL.Image.fromarray(np.uint8(skimage.transform.resize(skimage.data.astronaut(), (575, 1024)) * 255)).save(sys.argv[1])" "$WORK/pair.png"
+    pair=(--gpu 0 --seed 0 --prototxt "$REPO/dream/model_definitions/bvlc_googlenet/deploy.prototxt" --weights "$WEIGHTS")
+    "$PY" -m dream "$WORK/pair.png" -o "$WORK/pair-plain.png" "${pair[@]}" 2>/dev/null \
+      && "${WITH_CUDNN[@]}" "$PY" -m dream "$WORK/pair.png" -o "$WORK/pair-cudnn.png" "${pair[@]}" 2>/dev/null \
+      && "${WITH_CUDNN[@]}" "$PY" -m dream "$WORK/pair.png" -o "$WORK/pair-cudnn2.png" "${pair[@]}" 2>/dev/null \
+      && "$PY" -c "import sys, numpy as np, PIL.Image
+a, b, c = (np.float32(PIL.Image.open(p)) for p in sys.argv[1:])
+print(f'cuDNN against no cuDNN, the default dream: mean |diff| {np.abs(a - b).mean():.3f} grey levels, max {np.abs(a - b).max():.0f}; '
+      f'cuDNN twice: {\"the same bytes\" if np.array_equal(b, c) else \"DIFFERENT\"}')" "$WORK/pair-plain.png" "$WORK/pair-cudnn.png" "$WORK/pair-cudnn2.png" \
+      || echo "the cuDNN pair failed"
+  else
+    echo "no libcudnn.so.9 on this machine: the cuDNN build is not measured" >&2
+  fi
+fi
 say "the device loop against the host loop (benchmarks/bench_device_loop.py)"
 timeout 120 "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" "${IMAGE[@]}" --device gpu 2>&1 | tail -8 || true
 if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit "$TESTS"; fi

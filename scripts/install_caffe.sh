@@ -25,6 +25,8 @@
 #                 Hopper, plus PTX for the last one, which newer GPUs compile when loading; with
 #                 CUDA 12, "70 75 80 86 89 90", Volta first)
 #   CUDA_FROM     --gpu: "system" or "pypi" toolkit      (default: system if complete, else pypi)
+#   CUDNN         --gpu: 1 for cuDNN 9's convolutions (patches/cudnn; PyPI's nvidia-cudnn-cu13, CUDA 13
+#                 only), in a build folder of its own; not the default until a GPU has measured it
 #   CUDA_MAJOR    --gpu from PyPI: 13, or 12 (CUDA 12.4: scripts/cuda12_toolkit.sh) for a driver
 #                 older than 580 or a Volta GPU (default: 12 where nvidia-smi reports a driver older
 #                 than 580 or CUDA_ARCH names an architecture older than 75, else 13)
@@ -89,6 +91,11 @@ if [ "$VARIANT" = gpu ]; then
   # a source copy of its own: the CPU build's source stays as its patches make it.
   PATCHES+=("$REPO"/scripts/patches/cuda/*.patch)
   SRC=$SRC-cuda
+  case "${CUDNN:-0}" in
+    1) PATCHES+=("$REPO"/scripts/patches/cudnn/*.patch); SRC=$SRC-cudnn ;;
+    0) ;;
+    *) die "CUDNN must be 0 or 1 (got '$CUDNN')" ;;
+  esac
 fi
 PATCH_NAMES=$(for p in "${PATCHES[@]}"; do basename "$p" .patch; done | tr '\n' ' ' | sed 's/ $//')
 PATCHES_ID=$(cat "${PATCHES[@]}" | sha1sum | cut -c1-12)
@@ -161,7 +168,14 @@ configure_args() {  # needs PY, BUILD_PY, PYVER
     fi
     # No Python layer (dream defines none): libcaffe then needs no libpython nor Boost.Python, so
     # one libcaffe serves any Python; only _caffe.so is built for each (scripts/gpu_check.sh).
-    cmake_args+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF -DCUDA_TOOLKIT_ROOT_DIR="$CUDA_ROOT"
+    local cudnn=(-DUSE_CUDNN=OFF)
+    if [ "${CUDNN:-0}" = 1 ]; then
+      # PyPI's cuDNN 9 (nvidia-cudnn-cu13) beside the CUDA wheels; its library by its versioned name
+      local cudnn_dir
+      cudnn_dir=$("$BUILD_PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' 2>/dev/null || echo "$BUILD_PY-site")/nvidia/cudnn
+      cudnn=(-DUSE_CUDNN=ON -DCUDNN_INCLUDE="$cudnn_dir/include" -DCUDNN_LIBRARY="$cudnn_dir/lib/libcudnn.so.9")
+    fi
+    cmake_args+=(-DCPU_ONLY=OFF "${cudnn[@]}" -DCUDA_TOOLKIT_ROOT_DIR="$CUDA_ROOT"
                  -DCUDA_ARCH_NAME=Manual -DCUDA_ARCH_BIN="$CUDA_ARCH" -DCUDA_ARCH_PTX="$CUDA_PTX"
                  -DCUDA_NVCC_FLAGS=-std=c++17 -DCMAKE_CXX_FLAGS=-fopenmp -DBUILD_python_layer=OFF)
   elif [ "$VARIANT" = stock ]; then
@@ -249,14 +263,20 @@ if [ "$VARIANT" = gpu ]; then
     *) die "CUDA_FROM must be system or pypi (got '$CUDA_FROM')" ;;
   esac
   if [ "$CUDA_FROM" = pypi ] && [ "$CUDA_MAJOR" = 12 ]; then
-    BUILD=$CACHE/caffe-build-gpu-cu12-${CUDA_ARCH// /-} STAMP=$CACHE/caffe-build-gpu-cu12-${CUDA_ARCH// /-}/.dream-built
+    BUILD=$CACHE/caffe-build-gpu-cu12-${CUDA_ARCH// /-}
   fi
+  if [ "${CUDNN:-0}" = 1 ]; then
+    [ "$CUDA_MAJOR" = 13 ] || die "CUDNN=1 is for CUDA 13 (PyPI's nvidia-cudnn-cu13); this build is CUDA 12"
+    BUILD=$BUILD-cudnn
+  fi
+  STAMP=$BUILD/.dream-built
 fi
 # a build against a prefix or a conda environment gets a folder of its own, beside the system's
 if [ "$LAYOUT" != system ]; then BUILD=$BUILD-$LAYOUT; STAMP=$BUILD/.dream-built; fi
 
 # PyPI's toolkit, in the build venv. FindCUDA looks for unversioned libraries (libcudart.so), which
 # the wheels do not ship: they get links beside the versioned ones.
+CUDNN_WHEEL="nvidia-cudnn-cu13==9.13.0.50"  # 349 MB; cuDNN 9.13, as PyTorch's CUDA 13 wheels have it
 cuda_from_pypi() {
   if [ "$CUDA_MAJOR" = 12 ]; then
     "$REPO/scripts/cuda12_toolkit.sh" "$BUILD_PY" "$CUDA_ROOT" >/dev/null || die "could not assemble the CUDA 12.4 toolkit"
@@ -416,6 +436,7 @@ fi
 # --- build --------------------------------------------------------------------
 configure_args
 if [ "$VARIANT" = gpu ] && [ "$CUDA_FROM" = pypi ]; then cuda_from_pypi; fi
+if [ "$VARIANT" = gpu ] && [ "${CUDNN:-0}" = 1 ]; then pipq "$BUILD_PY" --no-deps "$CUDNN_WHEEL"; fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$BUILD_ID" ]; then
   say "building caffe ($VARIANT) in $BUILD with $JOBS jobs (several minutes)"
   # a build folder made from another source folder (an older layout of this cache): CMake refuses it
