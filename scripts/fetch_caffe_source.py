@@ -47,9 +47,11 @@ def sha256_of(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def fetch(name, sha256, pool=POOL, fallbacks=()):
-    """The bytes of pool file `name` (in folder `pool`) from the first mirror that has them with this
-    sha256; fallbacks: mirrors to try after these (snapshots of a moment the file was there)."""
+def fetch(name, sha256, pool=None, fallbacks=()):
+    """The bytes of pool file `name` (in folder `pool`, default caffe's) from the first mirror that has
+    them with this sha256; fallbacks: mirrors to try after these (snapshots of a moment the file was
+    there)."""
+    pool = pool or POOL
     tried = []
     for mirror in [*mirrors(), *fallbacks]:
         url = f"{mirror.rstrip('/')}/{pool}/{name}"
