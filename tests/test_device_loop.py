@@ -81,9 +81,13 @@ def test_the_device_loop_never_reads_data_or_diff(load, small_photo):
 
 def test_what_the_device_loop_does_not_take_is_named(load):
     assert unsupported() is None and unsupported(objective=dream.objective_L2) is None
+    assert unsupported(objective=0.5 * dream.layer_l2('inception_3a/output') - dream.channel('conv2/3x3', 3)) is None
+    assert unsupported(exact_gradient=True) is None
+    assert "activations and channels only" in unsupported(objective=dream.neuron('inception_3a/output', 3))
     assert unsupported(mask=np.ones((4, 4), np.float32)) is None
     assert "float32 mask" in unsupported(mask=np.ones((4, 4)))  # float64 would make the host's g float64
-    assert "L2 objective only" in unsupported(objective=dream.objective_guide(np.zeros((3, 2, 2), np.float32)))
+    assert "activations and channels only" in unsupported(
+        objective=dream.objective_guide(np.zeros((3, 2, 2), np.float32)))
     assert "tiled" in unsupported(plans=[None, object()])
 
 
@@ -99,6 +103,41 @@ def test_a_masked_dream_is_the_host_loops(load, small_photo):
     assert host.tobytes() == device.tobytes()
     unmasked = dream.deepdream(load(), small_photo, iter_n=2, octave_n=3, rng=np.random.RandomState(4))
     assert np.abs(device - unmasked).max() > 1  # the mask mattered
+
+
+OBJECTIVES = {
+    "layer_l2 elsewhere": lambda: dream.layer_l2('inception_3a/output'),
+    "a channel": lambda: dream.channel('inception_4c/output', 7),
+    "weighted, two layers": lambda: 0.7 * dream.layer_l2('inception_3a/output') + 0.3 * dream.channel('inception_3b/output', 5),
+    "negative weights, one layer": lambda: dream.layer_l2('inception_3b/output') - 2.5 * dream.channel('inception_3b/output', 3),
+    "three layers": lambda: (dream.channel('conv2/3x3', 1) + 0.1 * dream.layer_l2('inception_3a/output')
+                             + dream.channel('inception_4a/output', 2)),
+}
+
+
+@pytest.mark.parametrize("name", OBJECTIVES)
+def test_objectives_the_device_seeds_are_the_host_loops(name, load, small_photo):
+    """Each kind of seed, scaled and summed on one layer and over several (one backward each, the stale
+    diffs cleared, the gradients added in the net's order): the host loop's bytes."""
+    host = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, objective=OBJECTIVES[name](),
+                           rng=np.random.RandomState(6))
+    device = deepdream_on_device(load(), small_photo, HostStandIn(), iter_n=2, octave_n=2,
+                                 objective=OBJECTIVES[name](), rng=np.random.RandomState(6))
+    assert host.tobytes() == device.tobytes()
+    assert np.abs(device - small_photo).max() > 1
+
+
+def test_exact_gradients_are_the_host_loops(load, small_photo):
+    """The notebook's L2 at a layer inside a module after a default dream on the same net: its stale
+    diffs cleared (exact_gradient) or not, as the host loop does."""
+    for exact in (False, True):
+        nets = load(), load()
+        outs = []
+        for net, run in zip(nets, (dream.deepdream, lambda *a, **k: deepdream_on_device(*a[:2], HostStandIn(), **k))):
+            run(net, small_photo, iter_n=1, octave_n=1, rng=np.random.RandomState(2))
+            outs.append(run(net, small_photo, iter_n=2, octave_n=2, end='inception_3b/5x5_reduce',
+                            exact_gradient=exact, rng=np.random.RandomState(3)))
+        assert outs[0].tobytes() == outs[1].tobytes(), exact
 
 
 def test_a_gradient_that_overflows_stops_before_caffe_sees_it(load, small_photo):
@@ -136,7 +175,7 @@ def test_the_command_line_dreams_in_the_device_loop_when_asked_with_the_same_byt
     masked, said = run("masked.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--mask", str(mask))
     assert masked == masked_plain and masked != plain and "host loop" not in said
     _, said = run("guided.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--guide", str(photo_file))
-    assert "the host loop dreams this: the device loop takes the L2 objective only" in said
+    assert "the host loop dreams this: the device loop seeds the layers' activations and channels only" in said
 
 
 def test_deepdream_takes_the_device_loop_only_when_asked(load, small_photo, monkeypatch):

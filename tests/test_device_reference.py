@@ -59,6 +59,21 @@ def test_the_mask_zoom_is_scipys():
                     nd.zoom(mask.astype(np.float32), zoom, order=1))
 
 
+@pytest.mark.parametrize("weight", [1.0, 0.3, -2.5, 1e-3])
+def test_seeds_are_objective_seeds(weight):
+    """reference.scaled_seed and channel_seed against Objective.seed itself, signed zeros included
+    (its sum from 0 turns a -0.0 product into +0.0, which a kernel must do too)."""
+    import types
+    import dream
+    rng = np.random.default_rng(3)
+    data = rng.normal(0, 3, (1, 8, 5, 6)).astype(np.float32)
+    dst = types.SimpleNamespace(data=data, diff=np.zeros_like(data))
+    for objective, mine in [(weight * dream.layer_l2('x'), ref.scaled_seed(weight, data[0])),
+                            (weight * dream.channel('x', 3), ref.channel_seed(data.shape[1:], weight, 3))]:
+        theirs = objective.seed('x', dst)[0]
+        assert same(mine, theirs) and np.array_equal(np.signbit(mine), np.signbit(theirs))
+
+
 def test_the_masked_gradient_is_the_hosts():
     rng = np.random.default_rng(8)
     g = rng.normal(0, 1e-3, (3, 41, 57)).astype(np.float32)

@@ -58,7 +58,8 @@ class CudaDevice:
                            "dd_to_device": [size, ctypes.c_void_p, long_], "dd_to_host": [ctypes.c_void_p, size, long_],
                            "dd_copy": [size, size, long_], "dd_roll": [size, size, i, i, i, i, i],
                            "dd_add": [size, size, size, long_], "dd_subtract": [size, size, size, long_],
-                           "dd_ascend": [size, size, f, long_], "dd_mask": [size, size, long_, long_], "dd_clip": [size, f, f, f, i, long_],
+                           "dd_ascend": [size, size, f, long_], "dd_mask": [size, size, long_, long_], "dd_zero": [size, long_],
+                           "dd_scale": [size, f, size, long_], "dd_channel_seed": [size, f, i, long_, long_], "dd_clip": [size, f, f, f, i, long_],
                            "dd_mean_abs": [ctypes.POINTER(f), size, long_, size, size, long_, size, size],
                            "dd_zoom": [size, size, i, i, i, i, i, i, ctypes.POINTER(size)],
                            "dd_last_error": [], "dd_synchronize": [], "dd_error_string": [i]}.items():
@@ -104,6 +105,18 @@ class CudaDevice:
 
     def zeros(self, shape):
         return self.upload(np.zeros(shape, np.float32))
+
+    def empty(self, shape):
+        return self._alloc(shape)
+
+    def zero(self, array):
+        self._check(self.lib.dd_zero(array.ptr, array.nbytes), "cudaMemset")
+
+    def scale(self, out, weight, a):
+        self.lib.dd_scale(out.ptr, float(np.float32(weight)), a.ptr, out.size)
+
+    def channel_seed(self, out, weight, c):
+        self.lib.dd_channel_seed(out.ptr, float(np.float32(weight)), int(c), out.size // out.shape[0], out.size)
 
     def zoom(self, array, factors):
         shape = reference.zoom_shape(array.shape, factors)

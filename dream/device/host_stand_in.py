@@ -22,6 +22,18 @@ class HostStandIn:
     def zeros(self, shape):
         return np.zeros(shape, np.float32)
 
+    def empty(self, shape):
+        return np.empty(shape, np.float32)
+
+    def zero(self, array):
+        array[...] = 0
+
+    def scale(self, out, weight, a):
+        out[...] = reference.scaled_seed(weight, a)
+
+    def channel_seed(self, out, weight, c):
+        out[...] = reference.channel_seed(out.shape, weight, c)
+
     def zoom(self, array, factors):
         return reference.zoom_order1(array, factors)
 

@@ -39,6 +39,18 @@ __global__ void ascend_kernel(float *image, const float *g, float scale, long n)
   if (i < n) image[i] = __fadd_rn(image[i], __fmul_rn(scale, g[i]));
 }
 
+// a term's seed, 0 + w * a (reference.scaled_seed: the sum from 0 makes a -0.0 product +0.0)
+__global__ void scale_kernel(float *out, float w, const float *a, long n) {
+  long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
+  if (i < n) out[i] = __fadd_rn(0.0f, __fmul_rn(w, a[i]));
+}
+
+// channel c's seed, 0 + w * (1 in channel c, else 0) (reference.channel_seed)
+__global__ void channel_seed_kernel(float *out, float w, int c, long plane, long n) {
+  long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
+  if (i < n) out[i] = __fadd_rn(0.0f, __fmul_rn(w, i / plane == c ? 1.0f : 0.0f));
+}
+
 // g[c, y, x] * mask[y, x]: the host's g * np.roll(mask) (float32 both), each product rounded on its own
 __global__ void mask_kernel(float *g, const float *mask, long plane, long n) {
   long i = blockIdx.x * (long)blockDim.x + threadIdx.x;
@@ -172,6 +184,13 @@ void dd_subtract(uintptr_t out, uintptr_t a, uintptr_t b, long n) {
 }
 void dd_ascend(uintptr_t image, uintptr_t g, float scale, long n) {
   ascend_kernel<<<blocks_for(n), THREADS>>>((float *)image, (const float *)g, scale, n);
+}
+int dd_zero(uintptr_t out, long bytes) { return (int)cudaMemset((void *)out, 0, bytes); }
+void dd_scale(uintptr_t out, float w, uintptr_t a, long n) {
+  scale_kernel<<<blocks_for(n), THREADS>>>((float *)out, w, (const float *)a, n);
+}
+void dd_channel_seed(uintptr_t out, float w, int c, long plane, long n) {
+  channel_seed_kernel<<<blocks_for(n), THREADS>>>((float *)out, w, c, plane, n);
 }
 void dd_mask(uintptr_t g, uintptr_t mask, long plane, long n) {
   mask_kernel<<<blocks_for(n), THREADS>>>((float *)g, (const float *)mask, plane, n);

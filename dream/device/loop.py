@@ -4,37 +4,39 @@ through net._forward/_backward, and nothing here reads a blob's .data or .diff, 
 copy the blob to the host and mark that copy the newest (pycaffe's mutable_cpu_data). One host sync
 a step: the mean of |g|, which the step needs as a number.
 
-What it dreams: the notebook's L2 objective at one layer, whole octaves (no tiles, no guide), with or
-without a float32 mask; a dream that asks for more takes the host loop (see `unsupported`)."""
+What it dreams: whole octaves (no tiles), with or without a float32 mask, of an objective whose seeds
+the device makes (dream/device/gradient.py: the notebook's L2, layer_l2, channel, and weighted sums of
+them over one or more layers; not a guide, a neuron or a class), with or without exact gradients; a
+dream that asks for more takes the host loop (see `unsupported`)."""
 import numpy as np
 
 from ..errors import DreamError
 from ..network.net import deprocess, preprocess
 from . import reference
+from .gradient import DeviceGradient
 
 
 def unsupported(objective=None, mask=None, plans=None, exact_gradient=False):
     """Why the device loop cannot take this dream (one line), or None where it can."""
-    from ..engine.step import objective_L2
-    if objective is not None and objective is not objective_L2:
-        return f"the device loop takes the L2 objective only, not {objective}"
+    if objective is not None and (why := DeviceGradient.unsupported(objective)) is not None:
+        return why
     if mask is not None and np.asarray(mask).dtype != np.float32:
         return f"the device loop takes a float32 mask, not {np.asarray(mask).dtype}"
     if plans and any(plan is not None for plan in plans):
         return "the device loop dreams whole octaves only, and this one is tiled"
-    if exact_gradient:
-        return "the device loop does not clear stale diffs (exact_gradient)"
     return None
 
 
 def deepdream_on_device(net, base_img, device, iter_n=10, octave_n=4, octave_scale=1.4,
                         end='inception_4c/output', clip=True, step_size=1.5, jitter=32, rng=None, progress=None,
-                        mask=None):
+                        mask=None, objective=None, exact_gradient=False):
     """The notebook's deepdream, its arrays on `device`: returns the H x W x 3 RGB float image, the host
     loop's bytes where the device's kernels follow dream.device.reference. progress(octave, i, data),
     where given, gets each step's image copied to the host (the copy is what asking costs). mask: the
-    H x W float32 mask, zoomed to each octave from the whole one, as the host loop does."""
-    end_index = list(net._layer_names).index(end)
+    H x W float32 mask, zoomed to each octave from the whole one, as the host loop does. objective: the
+    notebook's objective_L2 where None; exact_gradient: the stale diffs cleared, as make_step's."""
+    from ..engine.step import objective_L2
+    gradient = DeviceGradient(net, objective_L2 if objective is None else objective, end, exact_gradient)
     mean = net.transformer.mean['data']
     bases = [device.upload(preprocess(net, base_img))]
     for _ in range(octave_n - 1):
@@ -52,25 +54,23 @@ def deepdream_on_device(net, base_img, device, iter_n=10, octave_n=4, octave_sca
         src.reshape(1, 3, h, w)
         device.add_into(device.buffer(src, 'data'), base, detail)  # the buffer as it is after the reshape
         for i in range(iter_n):
-            step_on_device(net, device, end, end_index, step_size, jitter, clip, mean, rng, octave_mask)
+            step_on_device(net, device, gradient, step_size, jitter, clip, mean, rng, octave_mask)
             if progress is not None:
                 progress(octave, i, device.download(device.buffer(src, 'data')))
         detail = device.subtract(device.buffer(src, 'data'), base)
     return deprocess(net, device.download(device.buffer(src, 'data')))
 
 
-def step_on_device(net, device, end, end_index, step_size, jitter, clip, mean, rng=None, mask=None):
-    """make_step with the L2 objective, on the device. Buffers are asked for afresh at each use: Caffe
-    may move a blob's memory when it reshapes. mask: the octave's (1 x H x W), jittered with the image
-    for the product and rolled back after (a roll moves values, exactly)."""
-    src, dst = net.blobs['data'], net.blobs[end]
+def step_on_device(net, device, gradient, step_size, jitter, clip, mean, rng=None, mask=None):
+    """make_step on the device; gradient: the dream's DeviceGradient. Buffers are asked for afresh at
+    each use: Caffe may move a blob's memory when it reshapes. mask: the octave's (1 x H x W), jittered
+    with the image for the product and rolled back after (a roll moves values, exactly)."""
+    src = net.blobs['data']
     ox, oy = (np.random if rng is None else rng).randint(-jitter, jitter + 1, 2)
     device.roll(device.buffer(src, 'data'), ox, oy)
 
-    net._forward(0, end_index)
-    device.copy(device.buffer(dst, 'diff'), device.buffer(dst, 'data'))  # the notebook's objective_L2
-    net._backward(end_index, 0)
-    g = device.buffer(src, 'diff')
+    g = gradient(net, device)
+    end = gradient.layers[-1][0]
     if mask is not None:  # the next backward overwrites the input's diff: it can hold the product
         device.roll(mask, ox, oy)
         device.mask(g, mask)

@@ -139,6 +139,20 @@ def ascend(image, scale, g):
     return (image + np.float32(scale) * g).astype(np.float32)
 
 
+def scaled_seed(weight, values):
+    """A term's seed as Objective.seed sums it, alone or first: 0 + weight * values, the Python float
+    rounded to float32 and one float32 product (numpy's rules), and the sum from 0 (which turns a -0.0
+    product into +0.0). A later term's own seed adds to the sum so far; each is this."""
+    return 0 + weight * np.asarray(values, dtype=np.float32)
+
+
+def channel_seed(shape, weight, c):
+    """channel(layer, c)'s seed for one image (C x H x W), scaled as scaled_seed."""
+    s = np.zeros(shape, np.float32)
+    s[c] = 1.0
+    return scaled_seed(weight, s)
+
+
 def masked(g, mask):
     """g * mask, the mask (H x W or 1 x H x W, float32) over each channel: the host's g * np.roll(mask)."""
     return g * np.asarray(mask).reshape(mask.shape[-2:])

@@ -127,7 +127,8 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
         from ..device.loop import deepdream_on_device
         return deepdream_on_device(net, base_img, device, iter_n, octave_n, octave_scale, end, clip,
                                    progress=progress, mask=mask, **{k: v for k, v in step_params.items()
-                                                         if k in ('step_size', 'jitter', 'rng')})
+                                                         if k in ('step_size', 'jitter', 'rng', 'objective',
+                                                                  'exact_gradient')})
     # prepare base images for all octaves
     octaves = octave_bases(net, base_img, octave_n, octave_scale)
 

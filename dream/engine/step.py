@@ -6,7 +6,12 @@ from .objective import Objective, notebook_objective
 # Maximise the L2 norm of the activations: their gradient is the activations themselves (the notebook's
 # objective_L2(dst), dst.diff[:] = dst.data, as an Objective on the step's layer). Each position's seed
 # depends on that position only: it can be tiled.
-objective_L2 = Objective([(None, 1.0, lambda dst: dst.data)], "objective_L2")
+def _activations(dst):
+    return dst.data
+
+
+_activations.device_seed = ("activations",)  # the device loop's copy of it (dream/device/gradient.py)
+objective_L2 = Objective([(None, 1.0, _activations)], "objective_L2")
 
 
 def step_scale(g, step_size):

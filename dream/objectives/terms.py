@@ -38,11 +38,19 @@ def _check_channel(dst, c, layer):
         raise DreamError(f"channel {c} is out of range for {layer} ({channels} channels)")
 
 
+def activations(dst):
+    """The L2 objective's seed: the layer's own activations (its gradient)."""
+    return dst.data
+
+
+activations.device_seed = ("activations",)  # what the device loop makes of it (dream/device/gradient.py)
+
+
 @objective
 def layer_l2(layer):
     """The notebook's objective_L2 on `layer`: amplify whatever is there."""
     _check_arguments("layer_l2", layer)
-    return Objective([(layer, 1.0, lambda dst: dst.data)], f"layer_l2({layer!r})")
+    return Objective([(layer, 1.0, activations)], f"layer_l2({layer!r})")
 
 
 @objective
@@ -54,6 +62,7 @@ def channel(layer, c):
         s = np.zeros_like(dst.data)
         s[:, c] = 1.0
         return s
+    seed.device_seed = ("channel", c)  # what the device loop makes of it (dream/device/gradient.py)
     return Objective([(layer, 1.0, seed)], f"channel({layer!r}, {c})",
                      [lambda net: _check_channel(net.blobs[layer], c, layer)])
 

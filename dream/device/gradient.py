@@ -1,0 +1,88 @@
+"""An objective's image gradient on the device, in the host's order of operations
+(dream.engine.objective.Objective.input_gradient): one forward to the deepest layer; then per layer, in
+the net's order, the stale diffs cleared (where the objective names its layers, or exact_gradient asks),
+the layer's seed, a backward; the gradients summed in that order.
+
+The seeds the device makes are the terms whose seed function carries a `device_seed` (see `seed_kind`):
+the layer's own activations (the notebook's objective_L2, layer_l2) and one channel (channel), each
+scaled by its weight as numpy scales it (the Python float rounded to float32, then one float32 product)
+and summed in the terms' order. Any other term (a guide, a neuron, a class) is the host loop's."""
+from ..engine.objective import notebook_objective
+
+
+def seed_kind(seed):
+    """("activations",), ("channel", c), or None: what the device makes of a term's seed function."""
+    return getattr(seed, "device_seed", None)
+
+
+class DeviceGradient:
+    """What the device does for one objective at one step's layer `end`: built once a dream (the
+    layers' order and the blobs to clear), run at every step."""
+
+    def __init__(self, net, objective, end, exact_gradient=False):
+        objective = notebook_objective(objective)
+        order = list(net._layer_names)
+        layers = list({end if layer is None else layer for layer, _, _ in objective.terms})
+        if len(layers) > 1:
+            layers.sort(key=order.index)
+        self.layers = [(layer, order.index(layer), self._seeds(objective, layer, end)) for layer in layers]
+        self.deepest = self.layers[-1][1]
+        self.clears = exact_gradient or objective.names_its_layers
+        names = order[:self.deepest + 1]
+        self.cleared = list(dict.fromkeys(b for name in names for b in (*net.bottom_names[name], *net.top_names[name])))
+
+    @staticmethod
+    def _seeds(objective, layer, end):
+        """The layer's seed: None for the notebook's own objective alone (the activations as they are),
+        else [(kind, weight), ...] in the terms' order (summed as numpy's sum() does: from 0)."""
+        mine = [(l, w, seed) for l, w, seed in objective.terms if (end if l is None else l) == layer]
+        if len(mine) == 1 and mine[0][0] is None and mine[0][1] == 1.0:
+            return None
+        return [(seed_kind(seed), w) for _, w, seed in mine]
+
+    @staticmethod
+    def unsupported(objective):
+        """Why the device cannot seed this objective (one line), or None."""
+        objective = notebook_objective(objective)
+        for _, _, seed in objective.terms:
+            if seed_kind(seed) is None:
+                return f"the device loop seeds the layers' activations and channels only, not {objective}"
+        return None
+
+    def __call__(self, net, device):
+        """The image gradient, 3 x H x W: the input blob's diff buffer (one layer), or the device's sum."""
+        net._forward(0, self.deepest)
+        total = None
+        for layer, index, seeds in self.layers:
+            if self.clears:
+                for blob in self.cleared:
+                    device.zero(device.buffer(net.blobs[blob], 'diff'))
+            dst = net.blobs[layer]
+            diff = device.buffer(dst, 'diff')
+            if seeds is None:
+                device.copy(diff, device.buffer(dst, 'data'))  # the notebook's dst.diff[:] = dst.data
+            else:
+                self._seed(device, diff, device.buffer(dst, 'data'), seeds)
+            net._backward(index, 0)
+            g = device.buffer(net.blobs['data'], 'diff')
+            if len(self.layers) == 1:
+                return g
+            if total is None:
+                total = device.empty(g.shape)
+                device.copy(total, g)
+            else:
+                device.add_into(total, total, g)
+        return total
+
+    @staticmethod
+    def _seed(device, diff, data, seeds):
+        """diff = w1 * s1 + w2 * s2 + ..., each product in float32 and the sum in the terms' order."""
+        term = device.empty(diff.shape) if len(seeds) > 1 else diff
+        for k, ((kind, *args), weight) in enumerate(seeds):
+            out = diff if k == 0 else term
+            if kind == "activations":
+                device.scale(out, weight, data)
+            else:
+                device.channel_seed(out, weight, args[0])
+            if k > 0:
+                device.add_into(diff, diff, term)
