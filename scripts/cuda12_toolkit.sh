@@ -39,7 +39,9 @@ except FetchError as e:
 open(sys.argv[1], "wb").write(data)
 PY
 dpkg-deb -x "$DEST.tmp/$DEB" "$DEST.tmp/deb"
-for package in cuda_nvcc cuda_runtime cuda_cccl cublas curand; do cp -rlf "$SITE/$package/." "$DEST.tmp/"; done
+for package in cuda_nvcc cuda_runtime cuda_cccl cublas curand; do  # hard links, or copies across filesystems
+  cp -rlf "$SITE/$package/." "$DEST.tmp/" 2>/dev/null || cp -rf "$SITE/$package/." "$DEST.tmp/"
+done
 D=$DEST.tmp/deb/usr
 cp "$D"/lib/nvidia-cuda-toolkit/bin/nvcc "$D"/bin/{cudafe++,fatbinary,nvlink,ptxas,bin2c,nvprune,cuobjdump} "$DEST.tmp/bin/"
 cp -r "$D"/lib/nvidia-cuda-toolkit/bin/crt "$DEST.tmp/bin/"

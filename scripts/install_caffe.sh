@@ -63,7 +63,7 @@ while [ $# -gt 0 ]; do
     --prefix=*) PREFIX=$(realpath -m "${1#--prefix=}") ;;
     --prefix) PREFIX=${DREAM_PREFIX:-$CACHE/prefix}
               if [ $# -gt 1 ] && [[ "$2" != -* ]]; then PREFIX=$(realpath -m "$2"); shift; fi ;;
-    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
@@ -221,24 +221,6 @@ choose_cuda_wheels() {
       nvidia-cuda-runtime==13.2.86 nvidia-cuda-cccl==13.2.86 nvidia-cublas==13.0.2.14 nvidia-curand==10.4.0.35"
   fi
 }
-# CUDA 13 for a driver >= 580 (and where no driver answers: a machine that builds for another);
-# CUDA 12 where the driver is older, whose CUDA 13 runtime would refuse to start, and for Volta
-# (sm_70), which CUDA 13 no longer compiles for. A system toolkit is used whatever its version.
-cuda_major() {
-  local driver arch
-  if [ "${CUDA_MAJOR:-auto}" != auto ]; then echo "$CUDA_MAJOR"; return; fi
-  for arch in ${CUDA_ARCH:-}; do
-    if [ "$arch" -lt 75 ] 2>/dev/null; then echo 12; return; fi
-  done
-  driver=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1 || true)
-  if [ -n "$driver" ] && ! at_least 580 "${driver%%.*}"; then echo 12; else echo 13; fi
-}
-case "${CUDA_MAJOR:-auto}" in 12|13|auto) ;; *) die "CUDA_MAJOR must be 12 or 13 (got '$CUDA_MAJOR')" ;; esac
-CUDA_MAJOR=$(cuda_major)
-# Turing to Hopper, and Volta with CUDA 12. PTX for the last, which a newer GPU (Blackwell) compiles
-# when loading.
-if [ "$CUDA_MAJOR" = 12 ]; then CUDA_ARCH=${CUDA_ARCH:-70 75 80 86 89 90}; else CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}; fi
-CUDA_PTX=${CUDA_ARCH##* }
 cuda_complete() {  # $1: a toolkit root; true if it has all the build needs
   [ -n "$1" ] && [ -x "$1/bin/nvcc" ] && [ -f "$1/include/cuda_runtime.h" ] || return 1
   local lib
@@ -246,10 +228,22 @@ cuda_complete() {  # $1: a toolkit root; true if it has all the build needs
     [ -e "$1/lib64/lib$lib.so" ] || [ -e "$1/lib/lib$lib.so" ] || return 1
   done
 }
+# PyPI's CUDA: 13 for a driver >= 580 (and where no driver answers: a machine that builds for
+# another); 12 where the driver is older, whose CUDA 13 runtime would refuse to start, and for Volta
+# (sm_70), which CUDA 13 no longer compiles for. A system toolkit is used as it is, whatever its version.
+pypi_cuda_major() {
+  local driver arch
+  if [ "${CUDA_MAJOR:-auto}" != auto ]; then echo "$CUDA_MAJOR"; return; fi
+  for arch in ${CUDA_ARCH:-}; do
+    if [ "$arch" -lt 75 ]; then echo 12; return; fi
+  done
+  driver=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1 || true)
+  if [ -n "$driver" ] && ! at_least 580 "${driver%%.*}"; then echo 12; else echo 13; fi
+}
 if [ "$VARIANT" = gpu ]; then
-  [[ "$CUDA_ARCH" =~ ^[0-9]+( [0-9]+)*$ ]] || die "CUDA_ARCH must be numbers separated by spaces, such as '80 90' (got '$CUDA_ARCH')"
-  BUILD=$CACHE/caffe-build-gpu-${CUDA_ARCH// /-}
-  STAMP=$BUILD/.dream-built
+  case "${CUDA_MAJOR:-auto}" in 12|13|auto) ;; *) die "CUDA_MAJOR must be 12 or 13 (got '$CUDA_MAJOR')" ;; esac
+  [ -z "${CUDA_ARCH:-}" ] || [[ "$CUDA_ARCH" =~ ^[0-9]+( [0-9]+)*$ ]] \
+    || die "CUDA_ARCH must be numbers separated by spaces, such as '80 90' (got '$CUDA_ARCH')"
   SYSTEM_CUDA=${CUDA_HOME:-}
   if [ -z "$SYSTEM_CUDA" ] && command -v nvcc >/dev/null; then
     SYSTEM_CUDA=$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")
@@ -262,11 +256,23 @@ if [ "$VARIANT" = gpu ]; then
     auto) if cuda_complete "$SYSTEM_CUDA"; then CUDA_FROM=system; else CUDA_FROM=pypi; fi ;;
     *) die "CUDA_FROM must be system or pypi (got '$CUDA_FROM')" ;;
   esac
-  if [ "$CUDA_FROM" = pypi ] && [ "$CUDA_MAJOR" = 12 ]; then
-    BUILD=$CACHE/caffe-build-gpu-cu12-${CUDA_ARCH// /-}
+  if [ "$CUDA_FROM" = system ]; then
+    CUDA_MAJOR=$("$SYSTEM_CUDA/bin/nvcc" --version 2>/dev/null | sed -n 's/.*release \([0-9]*\)\..*/\1/p' | head -1)
+  else
+    CUDA_MAJOR=$(pypi_cuda_major)
   fi
+  # Turing to Hopper, and Volta with PyPI's CUDA 12 (a system toolkit keeps the default it had). PTX for
+  # the last, which a newer GPU (Blackwell) compiles when loading.
+  if [ "$CUDA_FROM" = pypi ] && [ "$CUDA_MAJOR" = 12 ]; then
+    CUDA_ARCH=${CUDA_ARCH:-70 75 80 86 89 90}
+    BUILD=$CACHE/caffe-build-gpu-cu12-${CUDA_ARCH// /-}
+  else
+    CUDA_ARCH=${CUDA_ARCH:-75 80 86 89 90}
+    BUILD=$CACHE/caffe-build-gpu-${CUDA_ARCH// /-}
+  fi
+  CUDA_PTX=${CUDA_ARCH##* }
   if [ "${CUDNN:-0}" = 1 ]; then
-    [ "$CUDA_MAJOR" = 13 ] || die "CUDNN=1 is for CUDA 13 (PyPI's nvidia-cudnn-cu13); this build is CUDA 12"
+    [ "$CUDA_MAJOR" = 13 ] || die "CUDNN=1 is for CUDA 13 (PyPI's nvidia-cudnn-cu13); this toolkit is CUDA ${CUDA_MAJOR:-of an unknown version}"
     BUILD=$BUILD-cudnn
   fi
   STAMP=$BUILD/.dream-built

@@ -30,6 +30,7 @@ class DeviceGradient:
         self.clears = exact_gradient or objective.names_its_layers
         names = order[:self.deepest + 1]
         self.cleared = list(dict.fromkeys(b for name in names for b in (*net.bottom_names[name], *net.top_names[name])))
+        self._scratch = {}  # (what, shape) -> the device's array, kept: freeing GPU memory waits for the GPU
 
     @staticmethod
     def _seeds(objective, layer, end):
@@ -68,16 +69,21 @@ class DeviceGradient:
             if len(self.layers) == 1:
                 return g
             if total is None:
-                total = device.empty(g.shape)
+                total = self._array(device, "total", g.shape)
                 device.copy(total, g)
             else:
                 device.add_into(total, total, g)
         return total
 
-    @staticmethod
-    def _seed(device, diff, data, seeds):
+    def _array(self, device, what, shape):
+        key = (what, tuple(shape))
+        if key not in self._scratch:
+            self._scratch[key] = device.empty(shape)
+        return self._scratch[key]
+
+    def _seed(self, device, diff, data, seeds):
         """diff = w1 * s1 + w2 * s2 + ..., each product in float32 and the sum in the terms' order."""
-        term = device.empty(diff.shape) if len(seeds) > 1 else diff
+        term = self._array(device, "term", diff.shape) if len(seeds) > 1 else diff
         for k, ((kind, *args), weight) in enumerate(seeds):
             out = diff if k == 0 else term
             if kind == "activations":

@@ -70,6 +70,7 @@ class Chain:
                 continue
             self.task, self.moved = (t, frame, self.prev), moved
             return self.task
+        self.prev = self.task = self.moved = None  # done: its last frames' state is needed no more
         return None
 
     def carried(self, dream):
