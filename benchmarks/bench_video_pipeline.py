@@ -25,6 +25,7 @@ os.environ.setdefault("GLOG_minloglevel", "3")
 
 import dream  # noqa: E402,F401
 from bench_dream import googlenet_files, sky_photo  # noqa: E402
+from bench_video import clips  # noqa: E402
 from dream.cluster.batch import Model, cached_net  # noqa: E402
 from dream.video.chains import Chain, chunks, dream_here  # noqa: E402
 from dream.video.clip import VideoDream  # noqa: E402
@@ -32,16 +33,10 @@ from dream.video.io import VideoSource  # noqa: E402
 
 
 def panning_clip(folder, photo, width, height, count, step=4):
-    """A folder of `count` frames panning right across the photo, `step` pixels a frame."""
-    photo = np.uint8(np.clip(photo, 0, 255))
-    if photo.shape[1] < width + step * count:
-        photo = np.uint8(np.clip(PIL.Image.fromarray(photo).resize(
-            (width + step * count, int(photo.shape[0] * (width + step * count) / photo.shape[1]))), 0, 255))
-    y = max(0, (photo.shape[0] - height) // 2)
+    """A folder of bench_video.py's panning clip: `count` frames moving right across the photo."""
     folder.mkdir()
-    for t in range(count):
-        frame = np.ascontiguousarray(photo[y:y + height, step * t:step * t + width])
-        PIL.Image.fromarray(frame).resize((width, height)).save(folder / f"{t:04d}.png")
+    for t, frame in enumerate(clips(photo, width, height, count, step)[f"panning {step} px/frame"]):
+        PIL.Image.fromarray(frame).save(folder / f"{t:04d}.png")
 
 
 def dream_clip(clip, source, folder, pipelined):

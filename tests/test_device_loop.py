@@ -82,7 +82,6 @@ def test_the_device_loop_never_reads_data_or_diff(load, small_photo):
 def test_what_the_device_loop_does_not_take_is_named(load):
     assert unsupported() is None and unsupported(objective=dream.objective_L2) is None
     assert unsupported(objective=0.5 * dream.layer_l2('inception_3a/output') - dream.channel('conv2/3x3', 3)) is None
-    assert unsupported(exact_gradient=True) is None
     assert "activations and channels only" in unsupported(objective=dream.neuron('inception_3a/output', 3))
     assert unsupported(mask=np.ones((4, 4), np.float32)) is None
     assert "float32 mask" in unsupported(mask=np.ones((4, 4)))  # float64 would make the host's g float64
@@ -185,6 +184,9 @@ def test_deepdream_takes_the_device_loop_only_when_asked(load, small_photo, monk
     monkeypatch.setenv("DREAM_DEVICE_LOOP", "1")
     asked = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(1))
     assert len(steps) == 4  # every step of both octaves took it
+    dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, exact_gradient=True, rng=np.random.RandomState(1))
+    assert len(steps) == 8  # exact gradients too
+    del steps[4:]
     monkeypatch.delenv("DREAM_DEVICE_LOOP")
     plain = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(1))
     assert len(steps) == 4 and asked.tobytes() == plain.tobytes()

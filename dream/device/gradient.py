@@ -22,10 +22,8 @@ class DeviceGradient:
     def __init__(self, net, objective, end, exact_gradient=False):
         objective = notebook_objective(objective)
         order = list(net._layer_names)
-        layers = list({end if layer is None else layer for layer, _, _ in objective.terms})
-        if len(layers) > 1:
-            layers.sort(key=order.index)
-        self.layers = [(layer, order.index(layer), self._seeds(objective, layer, end)) for layer in layers]
+        self.layers = [(layer, order.index(layer), self._seeds(objective, layer, end))
+                       for layer in objective.layers_in_order(net, end)]
         self.deepest = self.layers[-1][1]
         self.clears = exact_gradient or objective.names_its_layers
         names = order[:self.deepest + 1]
@@ -36,8 +34,8 @@ class DeviceGradient:
     def _seeds(objective, layer, end):
         """The layer's seed: None for the notebook's own objective alone (the activations as they are),
         else [(kind, weight), ...] in the terms' order (summed as numpy's sum() does: from 0)."""
-        mine = [(l, w, seed) for l, w, seed in objective.terms if (end if l is None else l) == layer]
-        if len(mine) == 1 and mine[0][0] is None and mine[0][1] == 1.0:
+        mine = objective.terms_on(layer, end)
+        if objective.is_plain(mine):
             return None
         return [(seed_kind(seed), w) for _, w, seed in mine]
 

@@ -16,7 +16,7 @@ from . import reference
 from .gradient import DeviceGradient
 
 
-def unsupported(objective=None, mask=None, plans=None, exact_gradient=False):
+def unsupported(objective=None, mask=None, plans=None):
     """Why the device loop cannot take this dream (one line), or None where it can."""
     if objective is not None and (why := DeviceGradient.unsupported(objective)) is not None:
         return why

@@ -16,6 +16,15 @@ from ..network.blobs import clear_diffs, gradient_from, seed_diff
 from ..network.net import forward
 
 
+def activations(dst):
+    """The L2 objective's seed: the layer's own activations, which are its gradient (the notebook's
+    dst.diff[:] = dst.data). The device loop makes it on the GPU (dream/device/gradient.py)."""
+    return dst.data
+
+
+activations.device_seed = ("activations",)
+
+
 class Objective:
     """A weighted sum of gradient seeds, each on one blob. Compose with +, - and scalar *."""
 
@@ -78,11 +87,28 @@ class Objective:
         """Whether every term names its layer: such an objective always takes exact gradients."""
         return all(layer is not None for layer, _, _ in self.terms)
 
+    def terms_on(self, layer, end=None):
+        """The terms that seed blob `layer`, in their order (a term that names no layer is on `end`)."""
+        return [(l, w, seed) for l, w, seed in self.terms if (end if l is None else l) == layer]
+
+    def layers_in_order(self, net, end=None):
+        """The blobs a gradient seeds, each once, in the net's order: one backward pass each."""
+        layers = list({end if layer is None else layer for layer, _, _ in self.terms})
+        if len(layers) > 1:  # the net's order (a step's one layer, the usual case, needs none)
+            order = list(net._layer_names)
+            layers.sort(key=order.index)
+        return layers
+
+    @staticmethod
+    def is_plain(mine):
+        """Whether terms_on's `mine` is the notebook's objective alone (on `end`, of weight 1), which is
+        its own seed, as the notebook wrote it (dst.diff[:] = dst.data), rather than a weighted sum."""
+        return len(mine) == 1 and mine[0][0] is None and mine[0][1] == 1.0
+
     def seed(self, layer, dst, end=None):
-        """The summed, weighted gradient seed for one blob. The notebook's objective alone (on `end`, of
-        weight 1) is its own seed, as the notebook wrote it (dst.diff[:] = dst.data)."""
-        mine = [(l, w, seed) for l, w, seed in self.terms if (end if l is None else l) == layer]
-        if len(mine) == 1 and mine[0][0] is None and mine[0][1] == 1.0:
+        """The summed, weighted gradient seed for one blob (see is_plain)."""
+        mine = self.terms_on(layer, end)
+        if self.is_plain(mine):
             return mine[0][2](dst)
         return sum(w * np.asarray(seed(dst), dtype=np.float32) for _, w, seed in mine)
 
@@ -99,10 +125,7 @@ class Objective:
         summed. end: the layer of the terms that name none (the notebook's objectives); those alone
         follow exact_gradient, as the notebook's make_step does (no clearing unless asked), and an
         objective that names its layers always clears the stale diffs (see clear_diffs)."""
-        layers = list({end if layer is None else layer for layer, _, _ in self.terms})
-        if len(layers) > 1:  # the net's order (a step's one layer, the usual case, needs none)
-            order = list(net._layer_names)
-            layers.sort(key=order.index)
+        layers = self.layers_in_order(net, end)
         forward(net, layers[-1])
         exact = exact_gradient or self.names_its_layers
         total = None

@@ -1,17 +1,12 @@
 """One gradient ascent step, exactly as the notebook takes it."""
 import numpy as np
 
-from .objective import Objective, notebook_objective
+from .objective import Objective, activations, notebook_objective
 
 # Maximise the L2 norm of the activations: their gradient is the activations themselves (the notebook's
 # objective_L2(dst), dst.diff[:] = dst.data, as an Objective on the step's layer). Each position's seed
 # depends on that position only: it can be tiled.
-def _activations(dst):
-    return dst.data
-
-
-_activations.device_seed = ("activations",)  # the device loop's copy of it (dream/device/gradient.py)
-objective_L2 = Objective([(None, 1.0, _activations)], "objective_L2")
+objective_L2 = Objective([(None, 1.0, activations)], "objective_L2")
 
 
 def step_scale(g, step_size):

@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from ..engine.objective import Objective
+from ..engine.objective import Objective, activations
 from ..errors import DreamError
 
 
@@ -36,14 +36,6 @@ def _check_channel(dst, c, layer):
     channels = dst.data.shape[1]
     if not 0 <= c < channels:
         raise DreamError(f"channel {c} is out of range for {layer} ({channels} channels)")
-
-
-def activations(dst):
-    """The L2 objective's seed: the layer's own activations (its gradient)."""
-    return dst.data
-
-
-activations.device_seed = ("activations",)  # what the device loop makes of it (dream/device/gradient.py)
 
 
 @objective
