@@ -316,10 +316,14 @@ caffe_home() {
 }
 
 # The device loop's kernels beside a GPU build's pycaffe (seconds; a stamp skips them after). A build
-# whose nvcc has gone since (the build venv removed) still serves; the device loop then says so.
+# whose nvcc has gone since (the build venv removed) still serves; the device loop then says so. So does
+# one made where only this script and its patches are (the Dockerfile's build stage copies no more, so
+# that a code change does not rebuild Caffe): the kernels' source is dream/device/kernels.cu.
 device_kernels() {
   [ "$VARIANT" = gpu ] || return 0
-  if [ -x "$CUDA_ROOT/bin/nvcc" ]; then
+  if [ ! -f "$REPO/scripts/build_device_kernels.sh" ] || [ ! -f "$REPO/dream/device/kernels.cu" ]; then
+    say "no dream/device/kernels.cu here: the device loop's kernels are not built"
+  elif [ -x "$CUDA_ROOT/bin/nvcc" ]; then
     "$REPO/scripts/build_device_kernels.sh" "$CUDA_ROOT/bin/nvcc" "$1" "$CUDA_ARCH" || die "the device loop's kernels failed to compile"
   else
     say "no nvcc in $CUDA_ROOT: the device loop's kernels are not built"
