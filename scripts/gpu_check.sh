@@ -153,7 +153,7 @@ print(f'cuDNN against no cuDNN, the default dream: mean |diff| {np.abs(a - b).me
   fi
 fi
 say "the device loop against the host loop (benchmarks/bench_device_loop.py)"
-timeout 120 "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" "${IMAGE[@]}" --device gpu 2>&1 | tail -8 || true
+timeout 150 "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" "${IMAGE[@]}" --device gpu 2>&1 | tail -12 || true
 if [ -n "$QUICK" ]; then say "done (--quick: no benchmark)"; exit "$TESTS"; fi
 say "a step's time layer by layer, synchronised (benchmarks/bench_layers.py --gpu)"
 timeout 60 "$PY" "$REPO/benchmarks/bench_layers.py" --gpu 0 --weights "$WEIGHTS" --top 12 2>&1 | tail -16 || true

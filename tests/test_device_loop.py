@@ -34,7 +34,7 @@ def test_its_progress_and_rng_are_the_host_loops(load, small_photo):
     device_seen = []
     device = deepdream_on_device(load(), small_photo, HostStandIn(), iter_n=2, octave_n=2,
                                  rng=np.random.RandomState(3),
-                                 progress=lambda octave, i, data: device_seen.append((octave, i, data)))
+                                 progress=lambda octave, i, data: device_seen.append((octave, i, data.copy())))
     assert host.tobytes() == device.tobytes()
     assert [(o, i) for o, i, _ in seen] == [(o, i) for o, i, _ in device_seen] == [(0, 0), (0, 1), (1, 0), (1, 1)]
     assert all(a.tobytes() == b.tobytes() for (_, _, a), (_, _, b) in zip(seen, device_seen))
@@ -79,15 +79,49 @@ def test_the_device_loop_never_reads_data_or_diff(load, small_photo):
         GuardedNet(net).blobs['data'].data  # the guard works
 
 
-def test_what_the_device_loop_does_not_take_is_named(load):
-    assert unsupported() is None and unsupported(objective=dream.objective_L2) is None
-    assert unsupported(objective=0.5 * dream.layer_l2('inception_3a/output') - dream.channel('conv2/3x3', 3)) is None
-    assert "activations and channels only" in unsupported(objective=dream.neuron('inception_3a/output', 3))
+class CountedDownloads(HostStandIn):
+    downloads = 0
+
+    def download(self, array):
+        self.downloads += 1
+        return super().download(array)
+
+
+def test_progress_copies_the_image_only_when_asked(load, small_photo):
+    """A progress bar reads the shape alone: nothing comes to the host but the result. A callback that
+    asks for the pixels gets the host loop's, one copy each time it asks."""
+    device = CountedDownloads()
+    shapes = []
+    deepdream_on_device(load(), small_photo, device, iter_n=2, octave_n=2,
+                        progress=lambda octave, i, data: shapes.append(data.shape))
+    assert device.downloads == 1 and len(shapes) == 4 and shapes[-1] == (3, *small_photo.shape[:2])
+    asked, pixels = CountedDownloads(), []
+    deepdream_on_device(load(), small_photo, asked, iter_n=2, octave_n=2, rng=np.random.RandomState(3),
+                        progress=lambda octave, i, data: i == 1 and pixels.append(np.asarray(data)))
+    assert asked.downloads == 1 + 2 and len(pixels) == 2
+    seen = []
+    dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(3),
+                    progress=lambda octave, i, data: i == 1 and seen.append(data.copy()))
+    assert [a.tobytes() for a in pixels] == [b.tobytes() for b in seen]
+
+
+def test_what_the_device_loop_does_not_take_is_named():
+    assert unsupported() is None
     assert unsupported(mask=np.ones((4, 4), np.float32)) is None
     assert "float32 mask" in unsupported(mask=np.ones((4, 4)))  # float64 would make the host's g float64
-    assert "activations and channels only" in unsupported(
-        objective=dream.objective_guide(np.zeros((3, 2, 2), np.float32)))
     assert "tiled" in unsupported(plans=[None, object()])
+
+
+def test_which_layers_the_host_seeds(load):
+    from dream.device.gradient import DeviceGradient
+    net = load()
+    on_host = lambda objective: DeviceGradient(net, objective, 'inception_4c/output').on_the_host
+    assert on_host(dream.objective_L2) == []
+    assert on_host(0.5 * dream.layer_l2('inception_3a/output') - dream.channel('conv2/3x3', 3)) == []
+    assert on_host(dream.neuron('inception_3a/output', 3) + dream.channel('conv2/3x3', 3)) == ['inception_3a/output']
+    guide = dream.objective_guide(np.zeros((3, 2, 2), np.float32))
+    assert on_host(guide) == ['inception_4c/output']
+    assert on_host(guide + dream.layer_l2('inception_4c/output')) == ['inception_4c/output']
 
 
 def test_a_masked_dream_is_the_host_loops(load, small_photo):
@@ -126,6 +160,36 @@ def test_objectives_the_device_seeds_are_the_host_loops(name, load, small_photo)
     assert np.abs(device - small_photo).max() > 1
 
 
+def notebook_kind_objective(dst):
+    """A user's objective as the notebook wrote them: writes dst.diff from dst.data."""
+    dst.diff[:] = np.sign(dst.data) * np.sqrt(np.abs(dst.data))
+
+
+HOST_SEEDED = {
+    "a neuron": lambda guide: dream.neuron('inception_3b/output', 4),
+    "a neuron and a channel elsewhere": lambda guide: (dream.neuron('inception_3a/output', 2, 3, 4)
+                                                       + 0.5 * dream.channel('inception_3b/output', 5)),
+    "a guide": lambda guide: dream.objective_guide(guide),
+    "a guide and the layer's L2": lambda guide: dream.objective_guide(guide) + 0.25 * dream.layer_l2('inception_4c/output'),
+    "the notebook's kind of function": lambda guide: notebook_kind_objective,
+}
+
+
+@pytest.mark.parametrize("name", HOST_SEEDED)
+def test_seeds_the_host_makes_are_the_host_loops(name, load, small_photo):
+    """A layer whose seed the device cannot make has it made on the host, by the host loop's own code,
+    from a copy of that layer: the host loop's bytes, and the image never leaves the device."""
+    guide = dream.guide_features(load(), small_photo[::-1, ::-1].copy(), end='inception_4c/output')
+    host = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, objective=HOST_SEEDED[name](guide),
+                           rng=np.random.RandomState(8))
+    device = deepdream_on_device(GuardedNet(load()), small_photo, UnwrappingStandIn(), iter_n=2, octave_n=2,
+                                 objective=HOST_SEEDED[name](guide), rng=np.random.RandomState(8))
+    assert host.tobytes() == device.tobytes()
+    assert np.abs(device - small_photo).max() > 1
+    plain = dream.deepdream(load(), small_photo, iter_n=2, octave_n=2, rng=np.random.RandomState(8))
+    assert np.abs(device - plain).max() > 1  # the objective mattered
+
+
 def test_exact_gradients_are_the_host_loops(load, small_photo):
     """The notebook's L2 at a layer inside a module after a default dream on the same net: its stale
     diffs cleared (exact_gradient) or not, as the host loop does."""
@@ -149,7 +213,8 @@ def test_a_gradient_that_overflows_stops_before_caffe_sees_it(load, small_photo)
 
 def test_the_command_line_dreams_in_the_device_loop_when_asked_with_the_same_bytes(googlenet, photo_file, tmp_path):
     """DREAM_DEVICE_LOOP=1 on the CPU: the stand-in, through every layer of the command line, with and
-    without a mask; a dream the loop cannot take (a guide) says so and takes the host loop."""
+    without a mask and a guide; a dream the loop cannot take (a float64 mask) says so and takes the host
+    loop."""
     import os
     import subprocess
     import sys
@@ -173,8 +238,9 @@ def test_the_command_line_dreams_in_the_device_loop_when_asked_with_the_same_byt
     masked_plain, _ = run("masked-plain.png", dict(os.environ, DREAM_DEVICE_LOOP="0"), "--mask", str(mask))
     masked, said = run("masked.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--mask", str(mask))
     assert masked == masked_plain and masked != plain and "host loop" not in said
-    _, said = run("guided.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--guide", str(photo_file))
-    assert "the host loop dreams this: the device loop seeds the layers' activations and channels only" in said
+    guided_plain, _ = run("guided-plain.png", dict(os.environ, DREAM_DEVICE_LOOP="0"), "--guide", str(photo_file))
+    guided, said = run("guided.png", dict(os.environ, DREAM_DEVICE_LOOP="1"), "--guide", str(photo_file))
+    assert guided == guided_plain and guided != plain and "host loop" not in said
 
 
 def test_deepdream_takes_the_device_loop_only_when_asked(load, small_photo, monkeypatch):

@@ -98,6 +98,12 @@ class CudaDevice:
         image = np.asarray(image, dtype=np.float32)
         return self._put(image, image.shape)
 
+    def upload_into(self, out, host):
+        """A float32 host array of out's shape copied into out (a blob's diff: a host-made seed)."""
+        host = np.ascontiguousarray(host, dtype=np.float32)
+        assert host.shape == out.shape, (host.shape, out.shape)
+        self._check(self.lib.dd_to_device(out.ptr, host.ctypes.data, host.nbytes), "copy to the GPU")
+
     def download(self, array):
         host = np.empty(array.shape, np.float32)
         self._check(self.lib.dd_to_host(host.ctypes.data, array.ptr, array.nbytes), "copy to the host")

@@ -6,8 +6,18 @@ the layer's seed, a backward; the gradients summed in that order.
 The seeds the device makes are the terms whose seed function carries a `device_seed` (see `seed_kind`):
 the layer's own activations (the notebook's objective_L2, layer_l2) and one channel (channel), each
 scaled by its weight as numpy scales it (the Python float rounded to float32, then one float32 product)
-and summed in the terms' order. Any other term (a guide, a neuron, a class) is the host loop's."""
+and summed in the terms' order.
+
+A layer with any other term (a guide, a neuron, a class, a function of the notebook's kind) is seeded on
+the host, by the host loop's own code (Objective.seed) on a copy of that layer's activations: its blob
+goes down and its seed comes up, two copies of one layer a step, while the image stays on the device.
+The guide needs it: its argmax over dot products would take a GPU matrix product equal to numpy's BLAS
+bit for bit to match the host loop, and a near tie would flip on any other."""
+import numpy as np
+
 from ..engine.objective import notebook_objective
+
+ON_THE_HOST = "host"  # a layer's seed that the host's Objective.seed makes
 
 
 def seed_kind(seed):
@@ -20,7 +30,8 @@ class DeviceGradient:
     layers' order and the blobs to clear), run at every step."""
 
     def __init__(self, net, objective, end, exact_gradient=False):
-        objective = notebook_objective(objective)
+        self.objective = objective = notebook_objective(objective)
+        self.end = end
         order = list(net._layer_names)
         self.layers = [(layer, order.index(layer), self._seeds(objective, layer, end))
                        for layer in objective.layers_in_order(net, end)]
@@ -33,20 +44,20 @@ class DeviceGradient:
     @staticmethod
     def _seeds(objective, layer, end):
         """The layer's seed: None for the notebook's own objective alone (the activations as they are),
-        else [(kind, weight), ...] in the terms' order (summed as numpy's sum() does: from 0)."""
+        ON_THE_HOST where a term's seed is not the device's, else [(kind, weight), ...] in the terms'
+        order (summed as numpy's sum() does: from 0)."""
         mine = objective.terms_on(layer, end)
+        kinds = [seed_kind(seed) for _, _, seed in mine]
+        if None in kinds:
+            return ON_THE_HOST
         if objective.is_plain(mine):
             return None
-        return [(seed_kind(seed), w) for _, w, seed in mine]
+        return [(kind, w) for kind, (_, w, _) in zip(kinds, mine)]
 
-    @staticmethod
-    def unsupported(objective):
-        """Why the device cannot seed this objective (one line), or None."""
-        objective = notebook_objective(objective)
-        for _, _, seed in objective.terms:
-            if seed_kind(seed) is None:
-                return f"the device loop seeds the layers' activations and channels only, not {objective}"
-        return None
+    @property
+    def on_the_host(self):
+        """The layers whose seeds the host makes (each a copy down and up a step), in the net's order."""
+        return [layer for layer, _, seeds in self.layers if seeds == ON_THE_HOST]
 
     def __call__(self, net, device):
         """The image gradient, 3 x H x W: the input blob's diff buffer (one layer), or the device's sum."""
@@ -60,6 +71,8 @@ class DeviceGradient:
             diff = device.buffer(dst, 'diff')
             if seeds is None:
                 device.copy(diff, device.buffer(dst, 'data'))  # the notebook's dst.diff[:] = dst.data
+            elif seeds == ON_THE_HOST:
+                device.upload_into(diff, self._host_seed(layer, device.download(device.buffer(dst, 'data'))))
             else:
                 self._seed(device, diff, device.buffer(dst, 'data'), seeds)
             net._backward(index, 0)
@@ -72,6 +85,13 @@ class DeviceGradient:
             else:
                 device.add_into(total, total, g)
         return total
+
+    def _host_seed(self, layer, activations):
+        """The host loop's seed for `layer` (Objective.seed, then seed_diff's assignment into a float32
+        diff), from the layer's activations (its blob without the batch axis)."""
+        blob = HostBlob(activations[None])
+        blob.diff[:] = self.objective.seed(layer, blob, self.end)
+        return blob.diff[0]
 
     def _array(self, device, what, shape):
         key = (what, tuple(shape))
@@ -90,3 +110,16 @@ class DeviceGradient:
                 device.channel_seed(out, weight, args[0])
             if k > 0:
                 device.add_into(diff, diff, term)
+
+
+class HostBlob:
+    """A layer's blob on the host, as a seed function sees pycaffe's: its activations (.data, 1 x C x ...)
+    and a diff for the seed (zeros: the device holds the real one)."""
+
+    def __init__(self, data):
+        self.data = data
+        self.diff = np.zeros_like(data)
+
+    @property
+    def shape(self):
+        return self.data.shape

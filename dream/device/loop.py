@@ -4,10 +4,11 @@ through net._forward/_backward, and nothing here reads a blob's .data or .diff, 
 copy the blob to the host and mark that copy the newest (pycaffe's mutable_cpu_data). One host sync
 a step: the mean of |g|, which the step needs as a number.
 
-What it dreams: whole octaves (no tiles), with or without a float32 mask, of an objective whose seeds
-the device makes (dream/device/gradient.py: the notebook's L2, layer_l2, channel, and weighted sums of
-them over one or more layers; not a guide, a neuron or a class), with or without exact gradients; a
-dream that asks for more takes the host loop (see `unsupported`)."""
+What it dreams: whole octaves (no tiles), with or without a float32 mask, of any objective, with or
+without exact gradients. The device makes the seeds of the notebook's L2, layer_l2, channel and weighted
+sums of them; a layer with any other term (a guide, a neuron, a class, a function of the notebook's
+kind) has its seed made on the host from a copy of that layer alone (dream/device/gradient.py). A dream
+that asks for more (tiles, a float64 mask) takes the host loop (see `unsupported`)."""
 import numpy as np
 
 from ..errors import DreamError
@@ -16,10 +17,8 @@ from . import reference
 from .gradient import DeviceGradient
 
 
-def unsupported(objective=None, mask=None, plans=None):
+def unsupported(mask=None, plans=None):
     """Why the device loop cannot take this dream (one line), or None where it can."""
-    if objective is not None and (why := DeviceGradient.unsupported(objective)) is not None:
-        return why
     if mask is not None and np.asarray(mask).dtype != np.float32:
         return f"the device loop takes a float32 mask, not {np.asarray(mask).dtype}"
     if plans and any(plan is not None for plan in plans):
@@ -32,7 +31,8 @@ def deepdream_on_device(net, base_img, device, iter_n=10, octave_n=4, octave_sca
                         mask=None, objective=None, exact_gradient=False):
     """The notebook's deepdream, its arrays on `device`: returns the H x W x 3 RGB float image, the host
     loop's bytes where the device's kernels follow dream.device.reference. progress(octave, i, data),
-    where given, gets each step's image copied to the host (the copy is what asking costs). mask: the
+    where given, gets each step's image as a StepImage: copied to the host only where the callback
+    asks for its pixels (a progress bar reads its shape alone). mask: the
     H x W float32 mask, zoomed to each octave from the whole one, as the host loop does. objective: the
     notebook's objective_L2 where None; exact_gradient: the stale diffs cleared, as make_step's."""
     from ..engine.step import objective_L2
@@ -56,9 +56,29 @@ def deepdream_on_device(net, base_img, device, iter_n=10, octave_n=4, octave_sca
         for i in range(iter_n):
             step_on_device(net, device, gradient, step_size, jitter, clip, mean, rng, octave_mask)
             if progress is not None:
-                progress(octave, i, device.download(device.buffer(src, 'data')))
+                progress(octave, i, StepImage(device, device.buffer(src, 'data')))
         detail = device.subtract(device.buffer(src, 'data'), base)
     return deprocess(net, device.download(device.buffer(src, 'data')))
+
+
+class StepImage:
+    """A step's 3 x H x W image where the device holds it, for progress(octave, i, data): its shape at
+    no cost, its pixels copied to the host when asked (data.copy(), np.asarray(data)). Like the host
+    loop's view of the input blob, it holds the step's image only during the call."""
+
+    dtype, ndim = np.dtype(np.float32), 3
+
+    def __init__(self, device, array):
+        self.device, self.array = device, array
+        self.shape = tuple(array.shape)
+
+    def copy(self):
+        """The pixels, copied to the host: the one device-to-host copy that progress may ask for."""
+        return self.device.download(self.array)
+
+    def __array__(self, dtype=None, copy=None):
+        pixels = self.copy()
+        return pixels if dtype is None else pixels.astype(dtype, copy=False)
 
 
 def step_on_device(net, device, gradient, step_size, jitter, clip, mean, rng=None, mask=None):

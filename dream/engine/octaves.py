@@ -122,7 +122,7 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     if plans is None:
         plans = check_dream_run(net, base_img, octave_n, octave_scale, getattr(objective, 'layers', None) or [end],
                                 objective, mask, max_memory, tile_margin)
-    device = device_loop_for(net, objective, mask, plans)
+    device = device_loop_for(net, mask, plans)
     if device is not None:
         from ..device.loop import deepdream_on_device
         return deepdream_on_device(net, base_img, device, iter_n, octave_n, octave_scale, end, clip,
@@ -165,7 +165,7 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
 _SAID = set()  # why the device loop declined, each said once
 
 
-def device_loop_for(net, objective, mask, plans):
+def device_loop_for(net, mask, plans):
     """The device that dreams this run in the device loop (dream/device), where $DREAM_DEVICE_LOOP=1 asks
     for it: a GPU net's CUDA kernels, or on the CPU the numpy stand-in (the same bytes, for checking).
     None otherwise, or where the loop cannot take the dream (said in one line on stderr). Opt-in until
@@ -174,7 +174,7 @@ def device_loop_for(net, objective, mask, plans):
     if os.environ.get("DREAM_DEVICE_LOOP") != "1":
         return None
     from ..device.loop import unsupported
-    why = unsupported(objective, mask, plans)
+    why = unsupported(mask, plans)
     if why is not None:
         if why not in _SAID:  # once a process: a video asks at every frame
             import sys

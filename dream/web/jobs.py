@@ -106,6 +106,10 @@ class Job:
     def __init__(self, work, net, cancel=None):
         self.status, self.preview, self.result, self.error = "waiting", None, None, None
         self.fraction, self.started = None, time.monotonic()
+        # set by the page's watcher when it has shown the preview: the next step copies its image then,
+        # one copy a PREVIEW_EVERY_S (a GPU's device loop holds the image on the GPU: each is a copy down)
+        self.preview_wanted = threading.Event()
+        self.preview_wanted.set()
         self.cancelled = threading.Event() if cancel is None else cancel
         self.thread = threading.Thread(target=self._run, args=(work, net), daemon=True)
         self.thread.start()
@@ -131,7 +135,9 @@ class Job:
         if self.cancelled.is_set():
             raise Cancelled
         self.status, self.fraction = status, fraction
-        self.preview = image.copy()  # the net's input changes with the next step
+        if self.preview_wanted.is_set():
+            self.preview_wanted.clear()
+            self.preview = image.copy()  # the net's input changes with the next step
 
     def progress(self):
         """(the bar's HTML, the status in words): what the page's progress outputs show now."""
@@ -140,7 +146,8 @@ class Job:
 
 def watch(work, show, net, cancel=None):
     """Run work in a Job on net's device; every PREVIEW_EVERY_S yield the page's outputs: show(job.preview)
-    and the progress (its bar, its words). work(job) returns (the outputs, the last words); so does
+    and the progress (its bar, its words). The preview is the image of the first step after the last
+    one shown: at most PREVIEW_EVERY_S old, and one copy of the image each. work(job) returns (the outputs, the last words); so does
     this, the bar full. An error becomes gr.Error; the page's cancel (the Event `cancel`) Cancelled.
     A page that goes away closes this generator, which stops the job at its next step."""
     import gradio as gr
@@ -150,6 +157,7 @@ def watch(work, show, net, cancel=None):
             job.thread.join(PREVIEW_EVERY_S)
             if job.preview is not None:
                 yield (*show(job.preview), *job.progress())
+                job.preview_wanted.set()
     finally:
         job.cancelled.set()
     if job.error == CANCELLED:
