@@ -41,6 +41,8 @@ def main():
     ap.add_argument("--small", action="store_true", help="a 256x144 photo and 2 steps an octave (the rehearsal)")
     ap.add_argument("--runs", type=int, default=2)
     args = ap.parse_args()
+    import os
+    os.environ["DREAM_DEVICE_LOOP"] = "0"  # dream.deepdream is the host loop here, checked or not
     import dream
     from dream.device.loop import deepdream_on_device
     height, width, iters = (144, 256, 2) if args.small else (575, 1024, 10)

@@ -29,8 +29,9 @@ die() { echo "docker_check: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (buildah's storage and chroot isolation)"
+# type -P: the PATH only (command -v would find the buildah function above on a machine without buildah)
 for tool in buildah mmdebstrap; do
-  command -v $tool >/dev/null || { say "installing $tool"; apt-get install -y -qq --no-install-recommends $tool >/dev/null; }
+  type -P $tool >/dev/null || { say "installing $tool"; apt-get install -y -qq --no-install-recommends $tool >/dev/null; }
 done
 [ -x "$REPO/.venv/bin/python" ] || die "needs the checkout's CPU build to compare with: scripts/setup.sh first"
 mkdir -p "$WORK"

@@ -118,6 +118,7 @@ if [ -n "$REHEARSE" ]; then
   "${BENCH[@]}" --device cpu --small --compare-with "${COMPARE_PYTHON:-$REPO/.venv/bin/python}"
   [ -f "$B/python/caffe/libdream_device.so" ] || die "the bundle lacks the device loop's kernels (libdream_device.so)"
   "$PY" "$REPO/benchmarks/bench_device_loop.py" --weights "$WEIGHTS" --device cpu --small || die "device loop != host loop"
+  "$PY" -m dream.device.self_check --cpu || die "the device loop's check failed on the stand-in"
   "$PY" "$REPO/benchmarks/bench_layers.py" --weights "$WEIGHTS" --size 256x144 --steps 1 --top 3 || die "bench_layers.py failed"
   say "rehearsal done: everything up to the first GPU call ran (nothing above used a GPU)"
   exit 0
@@ -129,6 +130,10 @@ say "pytest -m gpu"
 TESTS=0
 (cd "$REPO" && timeout 150 "$PY" -m pytest -q -s -p no:cacheprovider -m gpu tests/test_gpu.py >"$WORK/pytest.log" 2>&1) || TESTS=$?
 { grep -v '^[.FEs]*$' "$WORK/pytest.log" || true; } | tail -25
+say "the device loop's check (dream/device/self_check.py): where it passes, the device loop is the GPU's default"
+timeout 200 "$PY" -c 'from dream.device.self_check import proven, cache_file
+print("device loop check:", proven(0) or "passed: the device loop dreams by default on this GPU")
+print(open(cache_file()).read())' || true
 say "the default run per octave (benchmarks/bench_dream.py --gpu)"
 "$PY" "$REPO/benchmarks/bench_dream.py" "${IMAGE[@]}" --gpu 0 2>&1 | tail -12 || true
 if [ -f "$B/lib-cudnn/libcaffe.so.1.0.0" ]; then

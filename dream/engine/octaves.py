@@ -166,22 +166,29 @@ _SAID = set()  # why the device loop declined, each said once
 
 
 def device_loop_for(net, mask, plans):
-    """The device that dreams this run in the device loop (dream/device), where $DREAM_DEVICE_LOOP=1 asks
-    for it: a GPU net's CUDA kernels, or on the CPU the numpy stand-in (the same bytes, for checking).
-    None otherwise, or where the loop cannot take the dream (said in one line on stderr). Opt-in until
-    a GPU has shown its bytes equal to the host loop's (docs/gpu.md)."""
+    """The device that dreams this run in the device loop (dream/device), or None for the host loop.
+
+    $DREAM_DEVICE_LOOP: unset, a GPU net's CUDA kernels where the loop's check passed on that GPU with
+    this build (dream/device/self_check.py: once, in a child process, remembered); "1", the loop
+    unchecked, and on the CPU its numpy stand-in (the same bytes, for checking); "0", never. A dream the
+    loop cannot take, or a GPU where its check failed, takes the host loop and says why in one line."""
     import os
-    if os.environ.get("DREAM_DEVICE_LOOP") != "1":
+    setting = os.environ.get("DREAM_DEVICE_LOOP")
+    gpu = getattr(net, "dream_gpu", None)
+    if setting == "0" or (gpu is None and setting != "1"):
         return None
     from ..device.loop import unsupported
     why = unsupported(mask, plans)
+    if why is None and gpu is not None and setting != "1":
+        from ..device.self_check import proven
+        why = proven(gpu)
     if why is not None:
         if why not in _SAID:  # once a process: a video asks at every frame
             import sys
             print(f"dream: the host loop dreams this: {why}", file=sys.stderr)
             _SAID.add(why)
         return None
-    if getattr(net, "dream_gpu", None) is None:
+    if gpu is None:
         from ..device.host_stand_in import HostStandIn
         return HostStandIn()
     from ..device.cuda_device import cuda_device
