@@ -46,7 +46,7 @@ def main():
         fence = lambda: None  # noqa: E731 (the CPU's layers return when done)
     else:
         from dream.device.cuda_device import cuda_device
-        fence = cuda_device().synchronize
+        fence = cuda_device(args.gpu).synchronize
     names = list(net._layer_names)
     end = names.index(args.layer)
     net.blobs["data"].reshape(1, 3, height, width)

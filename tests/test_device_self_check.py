@@ -39,28 +39,50 @@ def test_a_gpu_without_the_kernels_takes_the_host_loop_in_one_line(monkeypatch, 
     self_check.proven.cache_clear()
 
 
+def child(tmp_path, name, body):
+    """An executable that stands where proven() starts `sys.executable -m dream.device.self_check`."""
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
 def test_a_verdict_is_made_in_a_child_once_and_kept(monkeypatch, tmp_path, capsys):
-    """No GPU here: the child's check fails (one line, from the child), the verdict is kept, and the next
-    process reads it without a child. A verdict of another build or GPU is not this one's."""
+    """The real check in a child (here on the stand-in: no GPU), its verdict kept for the build and read
+    back by the next process without a child; a check that differs is kept and said in one line; one
+    that never compared (no GPU here, a crash) is not kept."""
     library = tmp_path / "libdream_device.so"
-    library.write_bytes(b"stands in for the kernels' library: the child never loads it, no GPU is here")
+    library.write_bytes(b"stands in for the kernels' library: no child here loads it")
     monkeypatch.setenv("DREAM_DEVICE_LIBRARY", str(library))
     monkeypatch.setenv("DREAM_CACHE", str(tmp_path / "cache"))
+    kept, python = tmp_path / "cache" / "device-loop-checks.json", sys.executable
+    self_check.proven.cache_clear()
+    why = self_check.proven(0)  # the real child, --gpu 0 on a CPU build: it cannot start
+    assert why == "the device loop's check could not run on this GPU (it ended with status 2)"
+    assert not kept.exists()
+
+    monkeypatch.setattr(sys, "executable", child(tmp_path, "crash", "exit 134"))
+    self_check.proven.cache_clear()
+    assert "status 134" in self_check.proven(0) and not kept.exists()
+
+    monkeypatch.setattr(sys, "executable", child(tmp_path, "passes", f"exec {python} -m dream.device.self_check --cpu"))
+    self_check.proven.cache_clear()
+    assert self_check.proven(0) is None  # the stand-in's check passed: the device loop dreams
+    assert "checking the device loop on GPU 0" in capsys.readouterr().err
+    assert [v["passed"] for v in json.loads(kept.read_text()).values()] == [True]
+    monkeypatch.setattr(sys, "executable", child(tmp_path, "never", "exit 99"))  # a second check would say so
+    self_check.proven.cache_clear()
+    assert self_check.proven(0) is None  # read back, no child
+
+    kept.unlink()
+    monkeypatch.setattr(sys, "executable", child(tmp_path, "differs",
+                                                 "echo 'device loop vs host loop: a guide: max |diff| 0.5'; exit 1"))
     self_check.proven.cache_clear()
     why = self_check.proven(0)
-    assert why.startswith("the device loop's check failed on this GPU (device loop vs host loop: ")
-    assert "checking the device loop on GPU 0" in capsys.readouterr().err
-    kept = json.loads((tmp_path / "cache" / "device-loop-checks.json").read_text())
-    assert [v["passed"] for v in kept.values()] == [False]
-
+    assert why.startswith("the device loop's check failed on this GPU (device loop vs host loop: a guide: max")
+    monkeypatch.setattr(sys, "executable", child(tmp_path, "never2", "exit 99"))
     self_check.proven.cache_clear()
-    monkeypatch.setattr(subprocess, "run", None)  # a second check would need a child: it must not
-    monkeypatch.setattr(self_check, "build_key", lambda gpu: next(iter(kept)))
-    assert self_check.proven(0) == why
-    kept[next(iter(kept))]["passed"] = True
-    (tmp_path / "cache" / "device-loop-checks.json").write_text(json.dumps(kept))
-    self_check.proven.cache_clear()
-    assert self_check.proven(0) is None  # a kept pass: the device loop dreams
+    assert self_check.proven(0) == why  # kept
     self_check.proven.cache_clear()
 
 

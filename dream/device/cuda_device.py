@@ -181,7 +181,8 @@ class CudaDevice:
         self.lib.dd_clip(image.ptr, *[float(v) for v in m], image.shape[0], image.size // image.shape[0])
 
 
-@lru_cache(maxsize=1)
-def cuda_device():
-    """The process's one CudaDevice: its zoom tables, scratch and leaf plans kept from dream to dream."""
+@lru_cache(maxsize=None)
+def cuda_device(gpu):
+    """GPU `gpu`'s one CudaDevice in this process: its zoom tables, scratch and leaf plans, allocated on
+    that GPU, kept from dream to dream (a process that dreams on two GPUs has one for each)."""
     return CudaDevice()

@@ -18,6 +18,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+VERDICT = "device loop vs host loop: "  # the check's last line, where it compared the loops
 TIMEOUT_S = 300  # a first CUDA context and net on a cold machine take seconds; a hung check, not this
 
 
@@ -64,8 +65,11 @@ def proven(gpu):
                                env=dict(os.environ, DREAM_DEVICE_LOOP="0"))
         except subprocess.TimeoutExpired:
             return f"the device loop's check did not finish in {TIMEOUT_S} s"  # not kept: it may be the machine
-        said = (r.stdout.strip().splitlines() or [f"it ended with status {r.returncode}"])[-1]
-        verdicts[key] = {"passed": r.returncode == 0, "said": said, "gpu": gpu}
+        lines = r.stdout.strip().splitlines()
+        if not lines or not lines[-1].startswith(VERDICT):  # it never compared (a crash, a GPU it could
+            # not share, as in exclusive-process mode): not kept, so that the next process tries again
+            return f"the device loop's check could not run on this GPU (it ended with status {r.returncode})"
+        verdicts[key] = {"passed": r.returncode == 0, "said": lines[-1], "gpu": gpu}
         path.parent.mkdir(parents=True, exist_ok=True)
         scratch = path.with_suffix(f".{os.getpid()}.tmp")
         scratch.write_text(json.dumps(verdicts, indent=1))
@@ -92,14 +96,17 @@ def dreams(dream, net, img):
 def check(gpu, device=None):
     """Dream the check's dreams in both loops: (every one the same bytes, one line saying how they
     compare). device: the device loop's device (default: the GPU's kernels, or on the CPU the stand-in)."""
-    import tempfile
+    net, device = check_net(gpu, device)
+    return compare(net, device)
 
-    import numpy as np
+
+def check_net(gpu, device=None):
+    """(GoogLeNet with seeded random weights on `gpu` (None: the CPU), the device loop's device)."""
+    import tempfile
 
     import caffe
     import dream
     from ..download import DEFINITIONS
-    from .loop import deepdream_on_device
     prototxt = DEFINITIONS / "bvlc_googlenet" / "deploy.prototxt"
     caffe.set_mode_cpu()  # the random weights are drawn on the host, as the tests draw them
     caffe.set_random_seed(0)
@@ -108,13 +115,20 @@ def check(gpu, device=None):
         caffe.Net(str(prototxt), caffe.TEST).save(str(weights))
         net = dream.load_net(prototxt, weights, gpu=gpu)
     if device is not None:
-        pass
-    elif gpu is None:
+        return net, device
+    if gpu is None:
         from .host_stand_in import HostStandIn
-        device = HostStandIn()
-    else:
-        from .cuda_device import CudaDevice
-        device = CudaDevice()
+        return net, HostStandIn()
+    from .cuda_device import CudaDevice
+    return net, CudaDevice()
+
+
+def compare(net, device):
+    """(the check's dreams the same bytes in both loops, one line saying how they compare)."""
+    import numpy as np
+
+    import dream
+    from .loop import deepdream_on_device
     img = np.random.RandomState(1).uniform(0, 255, (160, 208, 3)).astype(np.float32)
     differ = []
     for name, params in dreams(dream, net, img):
@@ -128,6 +142,8 @@ def check(gpu, device=None):
 
 
 def main(argv=None):
+    """Exit 0 where the loops agree, 1 where they differ or the device loop failed (both on the last line
+    of stdout, after VERDICT), 2 where the check could not start (no verdict: nothing compared)."""
     ap = argparse.ArgumentParser(prog="python -m dream.device.self_check", description=__doc__.split("\n\n")[0])
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--gpu", type=int, help="the CUDA device to check")
@@ -136,10 +152,15 @@ def main(argv=None):
     os.environ["DREAM_DEVICE_LOOP"] = "0"  # dream.deepdream is the host loop here
     from ..errors import DreamError
     try:
-        same, said = check(None if args.cpu else args.gpu)
+        net, device = check_net(None if args.cpu else args.gpu)
     except DreamError as e:
+        print(f"dream: the device loop's check could not start: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    try:
+        same, said = compare(net, device)
+    except DreamError as e:  # a CUDA error in the device loop's kernels: a verdict
         same, said = False, str(e).splitlines()[0]
-    print(f"device loop vs host loop: {said}")
+    print(VERDICT + said)
     return 0 if same else 1
 
 

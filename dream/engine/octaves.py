@@ -192,7 +192,7 @@ def device_loop_for(net, mask, plans):
         from ..device.host_stand_in import HostStandIn
         return HostStandIn()
     from ..device.cuda_device import cuda_device
-    return cuda_device()
+    return cuda_device(gpu)
 
 
 def tiled_octave(net, octave_base, detail, plan, iter_n, end, clip, progress, last, **step_params):
