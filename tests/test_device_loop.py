@@ -165,6 +165,11 @@ def notebook_kind_objective(dst):
     dst.diff[:] = np.sign(dst.data) * np.sqrt(np.abs(dst.data))
 
 
+def accumulating_objective(dst):
+    """One that reads dst.diff: the seed grows with each step (the host's diff keeps the last one)."""
+    dst.diff[:, :16] += dst.data[:, :16]
+
+
 HOST_SEEDED = {
     "a neuron": lambda guide: dream.neuron('inception_3b/output', 4),
     "a neuron and a channel elsewhere": lambda guide: (dream.neuron('inception_3a/output', 2, 3, 4)
@@ -172,6 +177,7 @@ HOST_SEEDED = {
     "a guide": lambda guide: dream.objective_guide(guide),
     "a guide and the layer's L2": lambda guide: dream.objective_guide(guide) + 0.25 * dream.layer_l2('inception_4c/output'),
     "the notebook's kind of function": lambda guide: notebook_kind_objective,
+    "a function that reads its diff": lambda guide: accumulating_objective,
 }
 
 

@@ -34,9 +34,9 @@ def test_the_check_fails_on_a_kernel_that_rounds_otherwise():
 
 def test_a_gpu_without_the_kernels_takes_the_host_loop_in_one_line(monkeypatch, tmp_path):
     monkeypatch.setenv("DREAM_DEVICE_LIBRARY", str(tmp_path / "missing.so"))
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
     assert "kernels are not built" in self_check.proven(0)
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
 
 
 def child(tmp_path, name, body):
@@ -56,34 +56,46 @@ def test_a_verdict_is_made_in_a_child_once_and_kept(monkeypatch, tmp_path, capsy
     monkeypatch.setenv("DREAM_DEVICE_LIBRARY", str(library))
     monkeypatch.setenv("DREAM_CACHE", str(tmp_path / "cache"))
     kept, python = tmp_path / "cache" / "device-loop-checks.json", sys.executable
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
     why = self_check.proven(0)  # the real child, --gpu 0 on a CPU build: it cannot start
     assert why == "the device loop's check could not run on this GPU (it ended with status 2)"
     assert not kept.exists()
 
     monkeypatch.setattr(sys, "executable", child(tmp_path, "crash", "exit 134"))
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
     assert "status 134" in self_check.proven(0) and not kept.exists()
 
     monkeypatch.setattr(sys, "executable", child(tmp_path, "passes", f"exec {python} -m dream.device.self_check --cpu"))
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
     assert self_check.proven(0) is None  # the stand-in's check passed: the device loop dreams
     assert "checking the device loop on GPU 0" in capsys.readouterr().err
     assert [v["passed"] for v in json.loads(kept.read_text()).values()] == [True]
     monkeypatch.setattr(sys, "executable", child(tmp_path, "never", "exit 99"))  # a second check would say so
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
     assert self_check.proven(0) is None  # read back, no child
 
     kept.unlink()
     monkeypatch.setattr(sys, "executable", child(tmp_path, "differs",
                                                  "echo 'device loop vs host loop: a guide: max |diff| 0.5'; exit 1"))
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
     why = self_check.proven(0)
     assert why.startswith("the device loop's check failed on this GPU (device loop vs host loop: a guide: max")
     monkeypatch.setattr(sys, "executable", child(tmp_path, "never2", "exit 99"))
-    self_check.proven.cache_clear()
+    self_check._proven.cache_clear()
     assert self_check.proven(0) == why  # kept
-    self_check.proven.cache_clear()
+
+    kept.unlink()  # the verdict line decides, not the exit status: a crash at exit after it changes nothing
+    monkeypatch.setattr(sys, "executable", child(tmp_path, "same-then-crash",
+                                                 f"echo '{self_check.VERDICT}{self_check.SAME}'; exit 139"))
+    self_check._proven.cache_clear()
+    assert self_check.proven(0) is None and json.loads(kept.read_text())
+
+    (tmp_path / "a-file").write_text("")  # a cache that cannot be written: the verdict holds, said once
+    monkeypatch.setenv("DREAM_CACHE", str(tmp_path / "a-file" / "cache"))
+    self_check._proven.cache_clear()
+    assert self_check.proven(0) is None
+    assert "the device loop's check is not kept" in capsys.readouterr().err
+    self_check._proven.cache_clear()
 
 
 def test_on_the_cpu_the_device_loop_is_only_for_asking(load, monkeypatch):

@@ -72,7 +72,7 @@ class DeviceGradient:
             if seeds is None:
                 device.copy(diff, device.buffer(dst, 'data'))  # the notebook's dst.diff[:] = dst.data
             elif seeds == ON_THE_HOST:
-                device.upload_into(diff, self._host_seed(layer, device.download(device.buffer(dst, 'data'))))
+                device.upload_into(diff, self._host_seed(device, layer, dst, diff))
             else:
                 self._seed(device, diff, device.buffer(dst, 'data'), seeds)
             net._backward(index, 0)
@@ -86,10 +86,14 @@ class DeviceGradient:
                 device.add_into(total, total, g)
         return total
 
-    def _host_seed(self, layer, activations):
+    def _host_seed(self, device, layer, dst, diff):
         """The host loop's seed for `layer` (Objective.seed, then seed_diff's assignment into a float32
-        diff), from the layer's activations (its blob without the batch axis)."""
-        blob = HostBlob(activations[None])
+        diff), from a copy of the layer's activations; and of its diff as it stands (the last step's
+        seed, where nothing cleared it) for a function of the notebook's kind, which writes dst.diff
+        itself and may write part of it, as the host loop's would."""
+        blob = HostBlob(device.download(device.buffer(dst, 'data'))[None])
+        if any(getattr(seed, "reads_diff", False) for _, _, seed in self.objective.terms_on(layer, self.end)):
+            blob.diff[0] = device.download(diff)
         blob.diff[:] = self.objective.seed(layer, blob, self.end)
         return blob.diff[0]
 
@@ -113,8 +117,9 @@ class DeviceGradient:
 
 
 class HostBlob:
-    """A layer's blob on the host, as a seed function sees pycaffe's: its activations (.data, 1 x C x ...)
-    and a diff for the seed (zeros: the device holds the real one)."""
+    """A layer's blob on the host, as a seed function sees pycaffe's: its activations (.data, 1 x C x ...),
+    a diff for the seed (zeros, or the device's copied in where the seed reads it), and pycaffe's
+    shape properties. Writes to .data stay here (the host loop's forward would overwrite them)."""
 
     def __init__(self, data):
         self.data = data
@@ -123,3 +128,12 @@ class HostBlob:
     @property
     def shape(self):
         return self.data.shape
+
+    @property
+    def count(self):
+        return self.data.size
+
+    num = property(lambda self: self.shape[0])
+    channels = property(lambda self: self.shape[1])
+    height = property(lambda self: self.shape[2])
+    width = property(lambda self: self.shape[3])

@@ -77,6 +77,8 @@ class StepImage:
         return self.device.download(self.array)
 
     def __array__(self, dtype=None, copy=None):
+        if copy is False:  # numpy 2's protocol: a view was asked for, and the pixels are on the device
+            raise ValueError("a StepImage's pixels are on the device: they can only be copied")
         pixels = self.copy()
         return pixels if dtype is None else pixels.astype(dtype, copy=False)
 

@@ -15,10 +15,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from functools import lru_cache
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
 VERDICT = "device loop vs host loop: "  # the check's last line, where it compared the loops
+SAME = "the same bytes in all three dreams"
 TIMEOUT_S = 300  # a first CUDA context and net on a cold machine take seconds; a hung check, not this
 
 
@@ -29,7 +32,8 @@ def cache_file():
 
 def build_key(gpu):
     """What the verdict depends on: the GPU and its driver (nvidia-smi's uuid and driver version), the
-    pycaffe and kernel library files that would run (path, size, mtime)."""
+    pycaffe and kernel library files that would run (path, size, mtime), and the device loop's own
+    code (dream/device's sources, by content: an update of dream checks again)."""
     from ..network.gpu_memory import driver_id
     try:
         smi = subprocess.run(["nvidia-smi", f"--id={driver_id(gpu)}", "--query-gpu=uuid,driver_version",
@@ -41,40 +45,72 @@ def build_key(gpu):
     files = [Path(caffe.__file__).parent / name for name in sorted(os.listdir(Path(caffe.__file__).parent))
              if name.startswith("_caffe") and name.endswith(".so")] + [Path(library_path())]
     stats = [f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files if f.exists()]
-    return hashlib.sha1("\n".join([smi, *stats]).encode()).hexdigest()
+    code = hashlib.sha1(b"".join(f.read_bytes() for f in sorted(HERE.glob("*.py")))).hexdigest()
+    return hashlib.sha1("\n".join([smi, *stats, code]).encode()).hexdigest()
+
+
+def read_verdicts(path):
+    """The kept verdicts ({key: {"passed", "said", "gpu"}}), {} where there are none or the file is not
+    ours to read."""
+    try:
+        verdicts = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return verdicts if isinstance(verdicts, dict) else {}
+
+
+def keep(path, key, verdict):
+    """Add a verdict to the file, whole or not at all (processes and threads may check at once); where
+    the cache cannot be written, the verdict holds for this process alone."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        verdicts = read_verdicts(path)
+        verdicts[key] = verdict
+        scratch = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        scratch.write_text(json.dumps(verdicts, indent=1))
+        os.replace(scratch, path)
+    except OSError as e:
+        print(f"dream: the device loop's check is not kept ({path}: {e.strerror})", file=sys.stderr)
+
+
+_ASKING = threading.Lock()  # one check at a time in a process: the web app's threads dream at once
+
+
+def proven(gpu):
+    """None where the device loop may dream on GPU `gpu` (its check passed, now or before), else why
+    not, in one line. Asked once a process (a video asks at every frame): a check that could not run
+    is tried again by the next process, not by this one."""
+    with _ASKING:
+        return _proven(gpu)
 
 
 @lru_cache(maxsize=None)
-def proven(gpu):
-    """None where the device loop may dream on GPU `gpu` (its check passed, now or before), else why
-    not, in one line. Asked once a process (a video asks at every frame)."""
+def _proven(gpu):
     from .cuda_device import library_path
     if not os.path.exists(library_path()):
         return f"the device loop's kernels are not built ({library_path()} is missing)"
     path, key = cache_file(), build_key(gpu)
-    try:
-        verdicts = json.loads(path.read_text())
-    except (OSError, ValueError):
-        verdicts = {}
-    if key not in verdicts:
+    verdict = read_verdicts(path).get(key)
+    if not isinstance(verdict, dict) or "passed" not in verdict:
         print(f"dream: checking the device loop on GPU {gpu} against the host loop (once for this GPU and "
               f"build; {TIMEOUT_S} s at most)", file=sys.stderr)
+        package_root = str(HERE.parent.parent)  # the child imports this dream, installed or not
+        env = dict(os.environ, DREAM_DEVICE_LOOP="0",
+                   PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
         try:
             r = subprocess.run([sys.executable, "-m", "dream.device.self_check", "--gpu", str(gpu)],
-                               capture_output=True, text=True, timeout=TIMEOUT_S,
-                               env=dict(os.environ, DREAM_DEVICE_LOOP="0"))
+                               capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
         except subprocess.TimeoutExpired:
             return f"the device loop's check did not finish in {TIMEOUT_S} s"  # not kept: it may be the machine
-        lines = r.stdout.strip().splitlines()
-        if not lines or not lines[-1].startswith(VERDICT):  # it never compared (a crash, a GPU it could
-            # not share, as in exclusive-process mode): not kept, so that the next process tries again
+        except OSError as e:
+            return f"the device loop's check could not start ({e.strerror})"
+        said = [line for line in r.stdout.splitlines() if line.startswith(VERDICT)]
+        if not said:  # it never compared (a crash, a GPU it could not share, as in exclusive-process mode):
+            # not kept, so that the next process tries again
             return f"the device loop's check could not run on this GPU (it ended with status {r.returncode})"
-        verdicts[key] = {"passed": r.returncode == 0, "said": lines[-1], "gpu": gpu}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_suffix(f".{os.getpid()}.tmp")
-        scratch.write_text(json.dumps(verdicts, indent=1))
-        os.replace(scratch, path)  # whole or not at all: processes may check at once
-    verdict = verdicts[key]
+        # the verdict line decides, not the exit status: a crash at exit after it changes nothing
+        verdict = {"passed": said[-1] == VERDICT + SAME, "said": said[-1], "gpu": gpu}
+        keep(path, key, verdict)
     if verdict["passed"]:
         return None
     return (f"the device loop's check failed on this GPU ({verdict['said']}); DREAM_DEVICE_LOOP=1 forces it, "
@@ -138,7 +174,7 @@ def compare(net, device):
             differ.append(f"{name}: max |diff| {np.abs(host - ours).max():.3g}")
         elif np.abs(ours - img).max() <= 1:
             differ.append(f"{name}: did not dream")  # a check that could pass without dreaming proves nothing
-    return not differ, ("the same bytes in all three dreams" if not differ else "; ".join(differ))
+    return not differ, (SAME if not differ else "; ".join(differ))
 
 
 def main(argv=None):

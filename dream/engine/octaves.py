@@ -111,7 +111,9 @@ def deepdream(net, base_img, iter_n=10, octave_n=4, octave_scale=1.4,
     """The notebook's deepdream: returns the dreamed H x W x 3 RGB float image.
 
     progress(octave, i, data) is called after every step, with `data` the
-    current 3 x H x W input (a view: copy it to keep it). mask: an H x W
+    current 3 x H x W input, valid during the call: in the host loop a view,
+    in the device loop a StepImage (dream/device/loop.py: its .shape, and its
+    pixels by data.copy() or np.asarray(data)); copy it to keep it. mask: an H x W
     array in 0..1 that confines the dream (resized with each octave). step_params
     go to make_step (step_size, jitter, objective, rng, exact_gradient).
     An octave that does not fit in max_memory bytes is dreamed in tiles, with
