@@ -36,6 +36,9 @@ class DeviceGradient:
         self.layers = [(layer, order.index(layer), self._seeds(objective, layer, end))
                        for layer in objective.layers_in_order(net, end)]
         self.deepest = self.layers[-1][1]
+        # the host-seeded layers with a function of the notebook's kind, which is given the diff as it stands
+        self.reads_diff = {layer for layer, _, seeds in self.layers if seeds == ON_THE_HOST and any(
+            getattr(seed, "reads_diff", False) for _, _, seed in objective.terms_on(layer, end))}
         self.clears = exact_gradient or objective.names_its_layers
         names = order[:self.deepest + 1]
         self.cleared = list(dict.fromkeys(b for name in names for b in (*net.bottom_names[name], *net.top_names[name])))
@@ -92,7 +95,7 @@ class DeviceGradient:
         seed, where nothing cleared it) for a function of the notebook's kind, which writes dst.diff
         itself and may write part of it, as the host loop's would."""
         blob = HostBlob(device.download(device.buffer(dst, 'data'))[None])
-        if any(getattr(seed, "reads_diff", False) for _, _, seed in self.objective.terms_on(layer, self.end)):
+        if layer in self.reads_diff:
             blob.diff[0] = device.download(diff)
         blob.diff[:] = self.objective.seed(layer, blob, self.end)
         return blob.diff[0]
